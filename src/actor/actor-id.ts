@@ -1,0 +1,57 @@
+import { ArgumentError } from '../errors/argument-error.js';
+
+declare const actorIdBrand: unique symbol;
+
+/**
+ * The address of an actor: a non-negative safe integer with a brand. Being a plain number, it is a
+ * cheap `Map` key, compares with `<` / `>=`, and prints as itself.
+ */
+export type ActorId = number & { readonly [actorIdBrand]: true };
+
+/** Ids below this are left to `ActorId.from`, so chosen ids never meet generated ones. */
+const FIRST_GENERATED = 2 ** 32;
+let next = FIRST_GENERATED;
+
+/**
+ * Makes and checks actor ids.
+ *
+ * @example
+ * ```ts
+ * import { ActorId } from 'rxbroker';
+ * const fresh = ActorId.create(); // unique in this process, >= 2^32
+ * const worker = ActorId.from(150); // a chosen id, any safe integer >= 0
+ * worker >= 100 && worker < 200; // true
+ * ```
+ */
+export const ActorId = {
+  /**
+   * A new id, unique within this process. Generated ids start at 2^32, so they never collide
+   * with ids below 2^32 chosen through {@link ActorId.from}.
+   */
+  create(): ActorId {
+    return next++ as ActorId;
+  },
+  /**
+   * The id for a chosen integer.
+   *
+   * @throws ArgumentError when `value` is not a safe integer >= 0.
+   */
+  from(value: number): ActorId {
+    if (!isValidId(value)) throw new ArgumentError('actor id', 'a safe integer >= 0', value);
+    return value;
+  },
+  /** True when `value` can be an actor id (a safe integer >= 0). */
+  is(value: unknown): value is ActorId {
+    return isValidId(value);
+  },
+} as const;
+
+/** @internal Shared check for the hot path: one typeof and one integer test. */
+export function isValidId(value: unknown): value is ActorId {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** @internal */
+export function assertActorId(value: unknown, argument = 'actor id'): asserts value is ActorId {
+  if (!isValidId(value)) throw new ArgumentError(argument, 'an ActorId (a safe integer >= 0)', value);
+}

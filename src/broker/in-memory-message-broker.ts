@@ -1,0 +1,686 @@
+import { Observable, type SchedulerLike } from 'rxjs';
+import type { ActorContext } from '../actor/actor-context.js';
+import { assertActorId, isValidId, type ActorId } from '../actor/actor-id.js';
+import type { DeadLetter } from '../dead-letter/dead-letter.js';
+import { DeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
+import { ArgumentError } from '../errors/argument-error.js';
+import { BrokerError } from '../errors/broker-error.js';
+import { SendError, type SendErrorKind } from '../errors/send-error.js';
+import { Ring } from '../mailbox/internal/ring.js';
+import { ACCEPTED, Mailbox, REFUSED } from '../mailbox/mailbox.js';
+import { DONE, Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
+import { assertMessage, isMessage, type AnyMessage, type Message } from '../message/message.js';
+import { assertPriority, Priority } from '../message/priority.js';
+import type { BroadcastResult } from './broadcast-result.js';
+import type { BrokerMetrics } from './broker-metrics.js';
+import { BroadcastBatch } from './internal/broadcast-batch.js';
+import { DeadlineHeap } from './internal/deadline-heap.js';
+import {
+  DeadLetterReporter,
+  type DeadLetterLogger,
+  type DeadLetterLogLimit,
+} from './internal/dead-letter-reporter.js';
+import { parseTopic, TopicRouter } from './internal/topic-router.js';
+import { Timekeeper } from './internal/timekeeper.js';
+import type { MessageBroker, SendOptions, TrySendOptions } from './message-broker.js';
+import type { RoutingKey } from './routing-key.js';
+
+/** Options of an {@link InMemoryMessageBroker}. */
+export interface InMemoryMessageBrokerOptions {
+  /** Milliseconds a `send` or broadcast waits for its result unless told otherwise; default 5000. */
+  readonly defaultTimeout?: number;
+  /**
+   * Where all time comes from: `now()`, timeouts and the scheduling of mailboxes. Pass a
+   * `TestScheduler` to run the broker in virtual time. Default: microtasks and RxJS's `asyncScheduler`.
+   */
+  readonly scheduler?: SchedulerLike;
+  /** Expected number of actors. JavaScript maps grow by themselves; this is validated and kept for parity. */
+  readonly capacity?: number;
+  /** Where dead letters go when nobody listens; default `console.warn`, `null` for nowhere. */
+  readonly logger?: DeadLetterLogger | null;
+  /** Rate limit of that logging; default 10 lines per 10 000 ms. */
+  readonly deadLetterLogLimit?: Partial<DeadLetterLogLimit>;
+  /** Sample routing latency for `metrics().avgRoutingLatencyNs`; default true. Counters are always kept. */
+  readonly metrics?: boolean;
+}
+
+/** @internal Sees every accepted message, for `BrokerTestProbe`. */
+export interface BrokerTap {
+  _onSent(actorId: ActorId, message: AnyMessage): void;
+  _onBroadcast(reached: number, targets: number): void;
+}
+
+/** The longest timeout a timer can carry (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+// The executor of every send's Promise: a shared function, not a closure per message.
+let pendingEnvelope: Envelope;
+function captureSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  pendingEnvelope.resolve = resolve;
+  pendingEnvelope.reject = reject;
+}
+
+const defaultLogger: DeadLetterLogger = (line) => console.warn(line);
+
+/**
+ * The in-process message broker: a map from actor id to mailbox, one delivery path for every kind
+ * of send, one deadline timer for every timeout, and dead letters for every message that reached no
+ * handler.
+ *
+ * @example
+ * ```ts
+ * import { ActorId, defineMessage, InMemoryMessageBroker, Mailbox } from 'rxbroker';
+ * const GetBalance = defineMessage<{ accountId: number }, number>('GetBalance');
+ * const broker = new InMemoryMessageBroker({ defaultTimeout: 5_000 });
+ * const id = ActorId.create();
+ * broker.register(id, Mailbox.bounded({ receive: () => 100 }, 1000));
+ * const balance = await broker.send(id, GetBalance({ accountId: 123 })); // 100, typed number
+ * broker.shutdown();
+ * ```
+ */
+export class InMemoryMessageBroker implements MessageBroker {
+  /**
+   * A broker expecting about `capacity` actors (the reference's `with_capacity`).
+   *
+   * @throws ArgumentError when `capacity` is not an integer >= 0
+   */
+  static withCapacity(capacity: number, options: InMemoryMessageBrokerOptions = {}): InMemoryMessageBroker {
+    return new InMemoryMessageBroker({ ...options, capacity });
+  }
+
+  /** Every dead letter, as it happens. Completes on `shutdown()`. */
+  readonly deadLetters$: Observable<DeadLetter>;
+  /** The expected number of actors given at construction (0 when none). */
+  readonly capacity: number;
+
+  private readonly _actors = new Map<ActorId, Mailbox>();
+  private readonly _router = new TopicRouter();
+  private readonly _deadlines = new DeadlineHeap();
+  private readonly _ready = new Ring<Mailbox>();
+  private readonly _time: Timekeeper;
+  private readonly _reporter: DeadLetterReporter;
+  private readonly _defaultTimeout: number;
+  private readonly _sampling: boolean;
+  private _sent = 0;
+  private _delivered = 0;
+  private _failed = 0;
+  private _withdrawn = 0;
+  private _routed = 0;
+  private _samples = 0;
+  private _sampledNs = 0;
+  private _isShutdown = false;
+  /** @internal */ _taps: BrokerTap[] | null = null;
+
+  /** @throws ArgumentError for an invalid option */
+  constructor(options: InMemoryMessageBrokerOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'an object', options);
+    const { scheduler, logger = defaultLogger, metrics = true } = options;
+    this._defaultTimeout = checkTimeout(options.defaultTimeout ?? 5000, 'defaultTimeout');
+    const capacity = options.capacity ?? 0;
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      throw new ArgumentError('capacity', 'a safe integer >= 0', capacity);
+    }
+    this.capacity = capacity;
+    if (
+      scheduler !== undefined &&
+      (typeof scheduler !== 'object' ||
+        scheduler === null ||
+        typeof scheduler.now !== 'function' ||
+        typeof scheduler.schedule !== 'function')
+    ) {
+      throw new ArgumentError('scheduler', 'an RxJS SchedulerLike', scheduler);
+    }
+    if (logger !== null && typeof logger !== 'function') {
+      throw new ArgumentError('logger', 'a function (line, deadLetter) => void, or null', logger);
+    }
+    const limit = { count: 10, interval: 10_000, ...options.deadLetterLogLimit };
+    if (!Number.isSafeInteger(limit.count) || limit.count < 0) {
+      throw new ArgumentError('deadLetterLogLimit.count', 'a safe integer >= 0', limit.count);
+    }
+    if (typeof limit.interval !== 'number' || !(limit.interval > 0)) {
+      throw new ArgumentError('deadLetterLogLimit.interval', 'a number > 0', limit.interval);
+    }
+    this._sampling = metrics !== false && typeof globalThis.performance?.now === 'function';
+    this._reporter = new DeadLetterReporter(logger, limit);
+    this.deadLetters$ = this._reporter.subject.asObservable();
+    this._time = new Timekeeper(
+      scheduler,
+      () => this._expire(),
+      () => this._flush(),
+      () => this._deadlines.size === 0,
+    );
+  }
+
+  /**
+   * Attaches a dead-letter queue, which then keeps every dead letter of this broker.
+   *
+   * @returns this broker, for chaining
+   * @throws ArgumentError when `queue` is not a DeadLetterQueue
+   */
+  withDeadLetterQueue(queue: DeadLetterQueue): this {
+    if (!(queue instanceof DeadLetterQueue)) throw new ArgumentError('queue', 'a DeadLetterQueue', queue);
+    this._reporter.queue = queue;
+    return this;
+  }
+
+  /** The attached dead-letter queue, if any. */
+  get deadLetterQueue(): DeadLetterQueue | null {
+    return this._reporter.queue;
+  }
+
+  /**
+   * Registers `mailbox` under `actorId`.
+   *
+   * @throws BrokerError `AlreadyRegistered` when the id is taken; `RoutingFailed` after `shutdown()`
+   * @throws ArgumentError for an invalid id, or a mailbox that is not one or was registered before
+   */
+  register(actorId: ActorId, mailbox: Mailbox): void {
+    assertActorId(actorId);
+    if (!(mailbox instanceof Mailbox)) throw new ArgumentError('mailbox', 'a Mailbox', mailbox);
+    if (this._isShutdown) throw new BrokerError('RoutingFailed', { actorId, reason: 'the broker is shut down' });
+    if (this._actors.has(actorId)) throw new BrokerError('AlreadyRegistered', { actorId });
+    if (!mailbox._open(actorId, this)) {
+      throw new ArgumentError('mailbox', 'a mailbox that was never registered (make a new one)', mailbox);
+    }
+    this._actors.set(actorId, mailbox);
+  }
+
+  /**
+   * Removes an actor. Later sends get `ActorNotFound`; its queued messages fail with
+   * `ActorStopped`; the message being processed finishes and its sender gets the result.
+   *
+   * @throws BrokerError `NotFound` when no actor has this id
+   */
+  unregister(actorId: ActorId): void {
+    assertActorId(actorId);
+    const mailbox = this._actors.get(actorId);
+    if (mailbox === undefined) throw new BrokerError('NotFound', { actorId });
+    this._actors.delete(actorId);
+    this._router.removeActor(actorId);
+    mailbox._stop();
+  }
+
+  /** True when an actor is registered under `actorId`. @throws ArgumentError for an invalid id */
+  isRegistered(actorId: ActorId): boolean {
+    assertActorId(actorId);
+    return this._actors.has(actorId);
+  }
+
+  /** The number of registered actors. */
+  registeredCount(): number {
+    return this._actors.size;
+  }
+
+  /** A snapshot of the registered ids, in registration order. */
+  actorIds(): ActorId[] {
+    return Array.from(this._actors.keys());
+  }
+
+  /** The mailbox registered under `actorId`, to read its queue depth. */
+  mailboxOf(actorId: ActorId): Mailbox | undefined {
+    assertActorId(actorId);
+    return this._actors.get(actorId);
+  }
+
+  /**
+   * Sends `message` and resolves with the handler's result, typed by the message definition.
+   * Rejects with a `SendError` (`ActorNotFound`, `ActorStopped`, `MailboxFull`, `Timeout`,
+   * `HandlerFailed` with the handler's error as `cause`), or an `ArgumentError` for bad input.
+   */
+  send<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Promise<R> {
+    let priority: number = Priority.Normal;
+    let timeout = this._defaultTimeout;
+    if (options !== undefined) {
+      try {
+        priority = readPriority(options);
+        timeout = this._readTimeout(options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this._request(actorId, message, priority, timeout);
+  }
+
+  /** `send` at `priority`. */
+  sendWithPriority<R>(actorId: ActorId, message: Message<unknown, R>, priority: Priority): Promise<R> {
+    if (priority !== 0 && priority !== 1 && priority !== 2 && priority !== 3) {
+      return Promise.reject(new ArgumentError('priority', 'Priority.Low | Normal | High | Critical (0-3)', priority));
+    }
+    return this._request(actorId, message, priority, this._defaultTimeout);
+  }
+
+  /**
+   * Fire-and-forget, for messages whose result is `void`: returns once the message is queued.
+   * A failure of its handler becomes a dead letter with reason `HandlerFailed`.
+   *
+   * @throws SendError `ActorNotFound`, `ActorStopped`, or `MailboxFull` (strategy `'fail'` or
+   *   `'backpressure'`; the drop strategies drop a message without throwing)
+   * @throws ArgumentError for bad input
+   */
+  trySend(actorId: ActorId, message: Message<unknown, void>, options?: TrySendOptions): void {
+    assertActorId(actorId);
+    assertMessage(message);
+    const priority = options === undefined ? Priority.Normal : readPriority(options);
+    const error = this._deliver(new Envelope(message, actorId, priority), false);
+    if (error !== null) throw error;
+  }
+
+  /**
+   * Cold twin of `send`: sends on subscribe, emits the result and completes, or errors with the
+   * `SendError`. Unsubscribing before the message is processed withdraws it.
+   */
+  send$<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Observable<R> {
+    return new Observable<R>((subscriber) => {
+      assertActorId(actorId);
+      assertMessage(message);
+      const priority = options === undefined ? Priority.Normal : readPriority(options);
+      const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
+      const envelope = new Envelope(message, actorId, priority);
+      envelope.timeout = timeout;
+      envelope.resolve = (value) => {
+        subscriber.next(value as R);
+        subscriber.complete();
+      };
+      envelope.reject = (error) => subscriber.error(error);
+      this._deliver(envelope, true);
+      return () => this._withdraw(envelope);
+    });
+  }
+
+  /** Sends to every registered actor; resolves with one result per actor, in registration order. */
+  broadcast<R>(message: Message<unknown, R>, options?: SendOptions): Promise<BroadcastResult<R>[]> {
+    return this._broadcast(message, options, () => this.actorIds());
+  }
+
+  /**
+   * Sends to the registered actors whose id passes `filter`. The filter runs for every id before
+   * anything is sent, so a filter that throws sends nothing: the call rejects with `RoutingFailed`.
+   */
+  broadcastFilter<R>(
+    message: Message<unknown, R>,
+    filter: (actorId: ActorId) => boolean,
+    options?: SendOptions,
+  ): Promise<BroadcastResult<R>[]> {
+    if (typeof filter !== 'function') {
+      return Promise.reject(new ArgumentError('filter', 'a function (actorId) => boolean', filter));
+    }
+    return this._broadcast(message, options, () => this._select(filter));
+  }
+
+  /** Cold twin of `broadcast`: emits each target's result as it settles, then completes. */
+  broadcast$<R>(message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>> {
+    return new Observable<BroadcastResult<R>>((subscriber) => {
+      assertMessage(message);
+      const priority = options === undefined ? Priority.Normal : readPriority(options);
+      const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
+      const ids = this.actorIds();
+      const batch = new BroadcastBatch(ids.length, null, subscriber as never);
+      this._fanOut(batch, ids, message, priority, timeout);
+      return () => {
+        for (const envelope of batch.envelopes) this._withdraw(envelope);
+      };
+    });
+  }
+
+  /**
+   * Subscribes an actor to a topic pattern: `.`-separated tokens, `*` for one token, `>` (last) for
+   * one or more. Subscribing twice to one pattern changes nothing.
+   *
+   * @throws BrokerError `NotFound` for an unregistered actor; ArgumentError for an invalid pattern
+   */
+  subscribe(actorId: ActorId, pattern: string): void {
+    assertActorId(actorId);
+    if (!this._actors.has(actorId)) throw new BrokerError('NotFound', { actorId });
+    this._router.subscribe(actorId, pattern);
+  }
+
+  /** Removes a subscription; false when there was none. @throws ArgumentError for an invalid pattern */
+  unsubscribe(actorId: ActorId, pattern: string): boolean {
+    assertActorId(actorId);
+    return this._router.unsubscribe(actorId, pattern);
+  }
+
+  /** The patterns an actor is subscribed to. */
+  subscriptionsOf(actorId: ActorId): string[] {
+    assertActorId(actorId);
+    return this._router.patternsOf(actorId);
+  }
+
+  /** Sends to every subscriber of `topic`: one result each, in order of subscription ([] when none). */
+  publish<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Promise<BroadcastResult<R>[]> {
+    return this._broadcast(message, options, () => this._router.match(topic));
+  }
+
+  /**
+   * Sends to one subscriber of the key's topic, taking turns among them, and resolves with its
+   * result. With no subscriber it rejects with BrokerError `RoutingFailed` and the message becomes a
+   * dead letter.
+   */
+  sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Promise<R> {
+    let actorId: ActorId | undefined;
+    let timeout = this._defaultTimeout;
+    let priority: number;
+    try {
+      if (typeof routingKey !== 'object' || routingKey === null) {
+        throw new ArgumentError('routingKey', '{ topic, priority? }', routingKey);
+      }
+      parseTopic(routingKey.topic);
+      assertMessage(message);
+      priority = readPriority(routingKey);
+      if (options !== undefined) timeout = this._readTimeout(options);
+      actorId = this._router.pick(routingKey.topic);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (actorId === undefined) {
+      const error = new BrokerError('RoutingFailed', {
+        topic: routingKey.topic,
+        reason: 'no actor subscribes to this topic',
+      });
+      this._sent++;
+      this._failed++;
+      this._reporter.report({
+        actorId: undefined,
+        topic: routingKey.topic,
+        message,
+        reason: 'RoutingFailed',
+        error,
+        at: this._time.now(),
+      });
+      return Promise.reject(error);
+    }
+    return this._request(actorId, message, priority, timeout);
+  }
+
+  /** Counters of this broker; see {@link BrokerMetrics}. */
+  metrics(): BrokerMetrics {
+    return {
+      registeredActors: this._actors.size,
+      totalSent: this._sent,
+      totalDelivered: this._delivered,
+      totalFailed: this._failed,
+      avgRoutingLatencyNs: this._samples === 0 ? 0 : Math.round(this._sampledNs / this._samples),
+      inFlight: this._sent - this._delivered - this._failed,
+      totalWithdrawn: this._withdrawn,
+      deadLetters: this._reporter.count,
+    };
+  }
+
+  /** True once `shutdown()` was called. */
+  get isShutdown(): boolean {
+    return this._isShutdown;
+  }
+
+  /**
+   * Stops every actor: queued messages fail with `ActorStopped` (dead letters), senders still
+   * awaiting a handler get `ActorStopped`, the deadline timer is released and `deadLetters$`
+   * completes. Later sends fail with `ActorStopped`; `register` throws. Calling it again does nothing.
+   */
+  shutdown(): void {
+    if (this._isShutdown) return;
+    this._isShutdown = true;
+    const mailboxes = Array.from(this._actors.values());
+    this._actors.clear();
+    this._router.clear();
+    for (const mailbox of mailboxes) mailbox._stop();
+    for (const envelope of this._deadlines.clear()) {
+      if (envelope.state === DONE) continue;
+      this._conclude(envelope, false, this._error('ActorStopped', envelope), false);
+      envelope.mailbox?._abandon(envelope);
+    }
+    this._time.cancel();
+    this._reporter.subject.complete();
+  }
+
+  /** @internal Adds a tap (the test probe). */
+  _addTap(tap: BrokerTap): void {
+    (this._taps ?? (this._taps = [])).push(tap);
+  }
+
+  // ---- MailboxHost -------------------------------------------------------------------------
+
+  /** @internal */
+  _succeed(envelope: Envelope, value: unknown): void {
+    if (envelope.state !== DONE) this._conclude(envelope, true, value, false);
+  }
+
+  /** @internal */
+  _handlerFailed(envelope: Envelope, cause: unknown): void {
+    if (envelope.state !== DONE) {
+      this._conclude(envelope, false, new SendError('HandlerFailed', this._info(envelope), { cause }), false);
+    }
+  }
+
+  /** @internal */
+  _undeliverable(envelope: Envelope, kind: SendErrorKind): void {
+    this._conclude(envelope, false, this._error(kind, envelope), true);
+  }
+
+  /** @internal */
+  _defer(mailbox: Mailbox): void {
+    this._ready.push(mailbox);
+    this._time.requestFlush();
+  }
+
+  /** @internal */
+  _context(mailbox: Mailbox): ActorContext {
+    return Object.freeze({ self: mailbox._id, broker: this });
+  }
+
+  // ---- the one delivery path ---------------------------------------------------------------
+
+  /**
+   * Routes one envelope to its actor's mailbox: counts it, applies the overflow strategy, arms its
+   * deadline. Every send, trySend, broadcast and routed message goes through here.
+   * Returns the error when the message was refused (not found, stopped, full), else null.
+   */
+  private _deliver(envelope: Envelope, canWait: boolean): SendError | null {
+    this._sent++;
+    const sample = this._sampling && (++this._routed & 1023) === 0;
+    const started = sample ? performance.now() : 0;
+    const mailbox = this._actors.get(envelope.actorId);
+    if (mailbox === undefined) {
+      return this._refuse(envelope, this._isShutdown ? 'ActorStopped' : 'ActorNotFound');
+    }
+    envelope.mailbox = mailbox;
+    const outcome = mailbox._offer(envelope, canWait);
+    if (sample) {
+      this._samples++;
+      this._sampledNs += (performance.now() - started) * 1e6;
+    }
+    if (outcome === ACCEPTED) {
+      if (envelope.timeout > 0) {
+        envelope.deadline = this._time.now() + envelope.timeout;
+        this._deadlines.push(envelope);
+        this._time.arm(envelope.deadline);
+      }
+      if (this._taps !== null) for (const tap of this._taps) tap._onSent(envelope.actorId, envelope.message);
+      return null;
+    }
+    const error = this._refuse(envelope, 'MailboxFull');
+    return outcome === REFUSED ? error : null;
+  }
+
+  private _request<R>(actorId: ActorId, message: Message<unknown, R>, priority: number, timeout: number): Promise<R> {
+    if (!isValidId(actorId)) {
+      return Promise.reject(new ArgumentError('actor id', 'an ActorId (a safe integer >= 0)', actorId));
+    }
+    if (!isMessage(message)) {
+      return Promise.reject(new ArgumentError('message', 'a message made by a defineMessage() factory', message));
+    }
+    const envelope = new Envelope(message, actorId, priority);
+    envelope.timeout = timeout;
+    pendingEnvelope = envelope;
+    const promise = new Promise<R>(captureSettlers as never);
+    this._deliver(envelope, true);
+    return promise;
+  }
+
+  private _broadcast<R>(
+    message: Message<unknown, R>,
+    options: SendOptions | undefined,
+    targets: () => readonly ActorId[],
+  ): Promise<BroadcastResult<R>[]> {
+    let priority: number = Priority.Normal;
+    let timeout = this._defaultTimeout;
+    let ids: readonly ActorId[];
+    try {
+      assertMessage(message);
+      if (options !== undefined) {
+        priority = readPriority(options);
+        timeout = this._readTimeout(options);
+      }
+      ids = targets();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<BroadcastResult<R>[]>((resolve) => {
+      const batch = new BroadcastBatch(ids.length, resolve as never, null);
+      this._fanOut(batch, ids, message, priority, timeout);
+    });
+  }
+
+  private _fanOut(
+    batch: BroadcastBatch,
+    ids: readonly ActorId[],
+    message: AnyMessage,
+    priority: number,
+    timeout: number,
+  ): void {
+    let reached = 0;
+    for (let slot = 0; slot < ids.length; slot++) {
+      const envelope = new Envelope(message, ids[slot] as ActorId, priority);
+      envelope.timeout = timeout;
+      envelope.batch = batch;
+      envelope.slot = slot;
+      batch.envelopes.push(envelope);
+      if (this._deliver(envelope, true) === null && envelope.state !== DONE) reached++;
+    }
+    if (this._taps !== null) for (const tap of this._taps) tap._onBroadcast(reached, ids.length);
+    batch.start();
+  }
+
+  private _select(filter: (actorId: ActorId) => boolean): ActorId[] {
+    const selected: ActorId[] = [];
+    for (const actorId of this._actors.keys()) {
+      let chosen: boolean;
+      try {
+        chosen = filter(actorId);
+      } catch (cause) {
+        throw new BrokerError('RoutingFailed', { actorId, reason: 'the broadcast filter threw' }, { cause });
+      }
+      if (chosen) selected.push(actorId);
+    }
+    return selected;
+  }
+
+  /** Settles an envelope exactly once: counts it, tells its sender, reports a dead letter. */
+  private _conclude(envelope: Envelope, ok: boolean, value: unknown, neverHandled: boolean): void {
+    envelope.state = DONE;
+    if (envelope.heapIndex >= 0) this._deadlines.remove(envelope);
+    if (ok) this._delivered++;
+    else this._failed++;
+    let deadLetter = neverHandled;
+    if (envelope.resolve !== null) {
+      if (ok) envelope.resolve(value);
+      else (envelope.reject as (error: unknown) => void)(value);
+    } else if (envelope.batch !== null) {
+      envelope.batch._settled(envelope.slot, envelope.actorId, ok, value);
+    } else if (!ok) {
+      deadLetter = true; // fire-and-forget: nobody else would hear of it
+    }
+    if (deadLetter) {
+      const error = value as SendError;
+      this._reporter.report({
+        actorId: envelope.actorId,
+        message: envelope.message,
+        reason: error.kind,
+        error,
+        at: this._time.now(),
+      });
+    }
+    if (this._deadlines.size === 0) this._time.idle();
+  }
+
+  private _refuse(envelope: Envelope, kind: SendErrorKind): SendError {
+    const error = this._error(kind, envelope);
+    this._conclude(envelope, false, error, true);
+    return error;
+  }
+
+  /** The sender gave up (unsubscribed) before processing: the message leaves its queue quietly. */
+  private _withdraw(envelope: Envelope): void {
+    const state = envelope.state;
+    if (state !== QUEUED && state !== WAITING) return;
+    envelope.state = DONE;
+    (envelope.mailbox as Mailbox)._forget(state);
+    if (envelope.heapIndex >= 0) this._deadlines.remove(envelope);
+    this._failed++;
+    this._withdrawn++;
+    if (this._deadlines.size === 0) this._time.idle();
+  }
+
+  /** The deadline timer fired: every envelope past its deadline fails with `Timeout`. */
+  private _expire(): void {
+    const now = this._time.now();
+    const deadlines = this._deadlines;
+    while (deadlines.peekDeadline() <= now) {
+      const envelope = deadlines.pop() as Envelope;
+      const state = envelope.state;
+      const error = this._error('Timeout', envelope);
+      if (state === PROCESSING) {
+        this._conclude(envelope, false, error, false);
+        (envelope.mailbox as Mailbox)._abandon(envelope);
+      } else {
+        envelope.state = DONE;
+        (envelope.mailbox as Mailbox)._forget(state);
+        this._conclude(envelope, false, error, true);
+      }
+    }
+    if (deadlines.size > 0) this._time.arm(deadlines.peekDeadline());
+  }
+
+  /** Drains the mailboxes that were ready when the flush began; later ones get the next flush. */
+  private _flush(): void {
+    const ready = this._ready;
+    for (let n = ready.length; n > 0; n--) (ready.shift() as Mailbox)._drain();
+  }
+
+  private _error(kind: SendErrorKind, envelope: Envelope): SendError {
+    return new SendError(kind, this._info(envelope));
+  }
+
+  private _info(envelope: Envelope): {
+    actorId: ActorId;
+    messageType: string;
+    capacity?: number;
+    timeout?: number;
+  } {
+    const info: { actorId: ActorId; messageType: string; capacity?: number; timeout?: number } = {
+      actorId: envelope.actorId,
+      messageType: envelope.message.type,
+    };
+    if (envelope.mailbox !== null && envelope.mailbox.capacity !== Infinity) info.capacity = envelope.mailbox.capacity;
+    if (envelope.timeout > 0) info.timeout = envelope.timeout;
+    return info;
+  }
+
+  private _readTimeout(options: SendOptions): number {
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'an object', options);
+    return options.timeout === undefined ? this._defaultTimeout : checkTimeout(options.timeout, 'timeout');
+  }
+}
+
+function readPriority(options: { readonly priority?: Priority }): number {
+  if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'an object', options);
+  const priority = options.priority ?? Priority.Normal;
+  assertPriority(priority);
+  return priority;
+}
+
+function checkTimeout(value: unknown, argument: string): number {
+  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMEOUT) {
+    throw new ArgumentError(argument, `a number of milliseconds > 0 and <= ${MAX_TIMEOUT}`, value);
+  }
+  return value;
+}

@@ -1,0 +1,64 @@
+import { Subject } from 'rxjs';
+import type { DeadLetter } from '../../dead-letter/dead-letter.js';
+import type { DeadLetterQueue } from '../../dead-letter/dead-letter-queue.js';
+
+/** Receives the broker's log lines about dead letters nobody listens to. */
+export type DeadLetterLogger = (line: string, deadLetter: DeadLetter | undefined) => void;
+
+/** How many dead letters are logged per interval when nobody listens. */
+export interface DeadLetterLogLimit {
+  /** Lines per interval; default 10. */
+  readonly count: number;
+  /** The interval in ms of scheduler time; default 10 000. */
+  readonly interval: number;
+}
+
+/**
+ * @internal Where dead letters go: the attached queue, `deadLetters$` subscribers and, when there is
+ * neither, a logger at a bounded rate, so a message never vanishes silently and a flood of them does
+ * not flood the log.
+ */
+export class DeadLetterReporter {
+  readonly subject = new Subject<DeadLetter>();
+  queue: DeadLetterQueue | null = null;
+  count = 0;
+  private _windowStart = -Infinity;
+  private _logged = 0;
+  private _suppressed = 0;
+
+  constructor(
+    private readonly _logger: DeadLetterLogger | null,
+    private readonly _limit: DeadLetterLogLimit,
+  ) {}
+
+  report(letter: DeadLetter): void {
+    this.count++;
+    const listened = this.queue !== null || this.subject.observed;
+    this.queue?.push(letter);
+    if (this.subject.observed) this.subject.next(letter);
+    if (!listened && this._logger !== null) this._log(letter);
+  }
+
+  private _log(letter: DeadLetter): void {
+    const logger = this._logger as DeadLetterLogger;
+    if (letter.at - this._windowStart >= this._limit.interval) {
+      if (this._suppressed > 0) {
+        logger(`rxbroker: ${this._suppressed} more dead letter(s) were not logged (rate limit)`, undefined);
+      }
+      this._windowStart = letter.at;
+      this._logged = 0;
+      this._suppressed = 0;
+    }
+    if (this._logged < this._limit.count) {
+      this._logged++;
+      const target = letter.actorId === undefined ? `topic '${letter.topic}'` : `actor ${letter.actorId}`;
+      logger(
+        `rxbroker: dead letter '${letter.message.type}' to ${target}: ${letter.reason} (${letter.error.message}). ` +
+          'Subscribe to deadLetters$ or attach a DeadLetterQueue to handle dead letters.',
+        letter,
+      );
+    } else {
+      this._suppressed++;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { ArgumentError } from '../errors/argument-error.js';
+import { Ring } from '../mailbox/internal/ring.js';
+import type { DeadLetter } from './dead-letter.js';
+
+/** Options of a {@link DeadLetterQueue}. */
+export interface DeadLetterQueueOptions {
+  /** The most dead letters kept; when full, the oldest goes. Default 1000. */
+  readonly capacity?: number;
+}
+
+/**
+ * Keeps the most recent dead letters of the brokers it is attached to, for inspection.
+ *
+ * @example
+ * ```ts
+ * import { DeadLetterQueue, InMemoryMessageBroker } from 'rxbroker';
+ * const dlq = new DeadLetterQueue({ capacity: 100 });
+ * const broker = new InMemoryMessageBroker().withDeadLetterQueue(dlq);
+ * // ... later
+ * for (const letter of dlq.drain()) console.warn(letter.reason, letter.message.type);
+ * ```
+ */
+export class DeadLetterQueue {
+  /** The most dead letters kept. */
+  readonly capacity: number;
+  private readonly _letters = new Ring<DeadLetter>();
+  private _dropped = 0;
+
+  /** @throws ArgumentError when `capacity` is not an integer >= 1 */
+  constructor(options: DeadLetterQueueOptions = {}) {
+    const capacity = options.capacity ?? 1000;
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new ArgumentError('capacity', 'a safe integer >= 1', capacity);
+    }
+    this.capacity = capacity;
+  }
+
+  /** Dead letters held now. */
+  get size(): number {
+    return this._letters.length;
+  }
+
+  /** Dead letters pushed out by newer ones since the queue was made. */
+  get dropped(): number {
+    return this._dropped;
+  }
+
+  /** Adds a dead letter, evicting the oldest when full. */
+  push(letter: DeadLetter): void {
+    if (this._letters.length === this.capacity) {
+      this._letters.shift();
+      this._dropped++;
+    }
+    this._letters.push(letter);
+  }
+
+  /** The dead letters held, oldest first, without removing them. */
+  toArray(): DeadLetter[] {
+    const all = this._letters.drain();
+    for (const letter of all) this._letters.push(letter);
+    return all;
+  }
+
+  /** Removes and returns the dead letters held, oldest first. */
+  drain(): DeadLetter[] {
+    return this._letters.drain();
+  }
+
+  /** Removes every dead letter held. */
+  clear(): void {
+    this._letters.drain();
+  }
+}

@@ -1,0 +1,18 @@
+import type { ActorContext } from '../../actor/actor-context.js';
+import type { Envelope } from '../../message/internal/envelope.js';
+import type { SendErrorKind } from '../../errors/send-error.js';
+import type { Mailbox } from '../mailbox.js';
+
+/** @internal What a registered mailbox needs from its broker: outcomes go back through it. */
+export interface MailboxHost {
+  /** The handler gave `value`. */
+  _succeed(envelope: Envelope, value: unknown): void;
+  /** The handler threw or rejected with `cause`. */
+  _handlerFailed(envelope: Envelope, cause: unknown): void;
+  /** The message never reached the handler (evicted, stopped): a dead letter. */
+  _undeliverable(envelope: Envelope, kind: SendErrorKind): void;
+  /** Runs `mailbox._drain()` soon, not now. */
+  _defer(mailbox: Mailbox): void;
+  /** The context handed to the mailbox's handler. */
+  _context(mailbox: Mailbox): ActorContext;
+}

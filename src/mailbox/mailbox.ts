@@ -1,0 +1,297 @@
+import { isObservable, type Subscription } from 'rxjs';
+import type { Actor } from '../actor/actor.js';
+import type { ActorContext } from '../actor/actor-context.js';
+import type { ActorId } from '../actor/actor-id.js';
+import { ArgumentError } from '../errors/argument-error.js';
+import { DONE, type Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
+import type { MailboxHost } from './internal/mailbox-host.js';
+import { PriorityQueue } from './internal/priority-queue.js';
+import { assertOverflowStrategy, type OverflowStrategy } from './overflow-strategy.js';
+
+/** Options of a bounded mailbox. */
+export interface BoundedMailboxOptions {
+  /** What happens when a message finds the mailbox full; default `'fail'`. */
+  readonly overflow?: OverflowStrategy;
+}
+
+/** @internal Outcome of `_offer`. */
+export const ACCEPTED = 0;
+/** @internal Refused for being full: `trySend` throws. */
+export const REFUSED = 1;
+/** @internal Dropped by the overflow strategy: the sender hears of it, `trySend` does not throw. */
+export const DROPPED = 2;
+
+const NEW = 0;
+const OPEN = 1;
+const STOPPED = 2;
+
+/** Messages one drain handles before yielding, so one busy actor cannot starve the rest. */
+const THROUGHPUT = 512;
+
+/**
+ * An actor's mailbox: a priority queue in front of the actor, which the broker drains one message
+ * at a time. Register it with a broker under an id; a mailbox belongs to one registration only.
+ *
+ * @example
+ * ```ts
+ * import { Mailbox } from 'rxbroker';
+ * broker.register(id, Mailbox.bounded(account, 1000, { overflow: 'dropOldest' }));
+ * broker.register(logId, Mailbox.unbounded(logger));
+ * ```
+ */
+export class Mailbox<A extends Actor = Actor> {
+  /**
+   * A mailbox holding at most `capacity` queued messages (the one being processed not counted).
+   *
+   * @param actor the actor that receives the messages
+   * @param capacity an integer >= 1
+   * @param options `overflow`: what happens when full (default `'fail'`)
+   * @throws ArgumentError for a missing actor, a capacity that is not an integer >= 1, or an unknown strategy
+   */
+  static bounded<A extends Actor>(actor: A, capacity: number, options: BoundedMailboxOptions = {}): Mailbox<A> {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new ArgumentError('capacity', 'a safe integer >= 1', capacity);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ArgumentError('options', 'an object', options);
+    }
+    const overflow = options.overflow ?? 'fail';
+    assertOverflowStrategy(overflow);
+    return new Mailbox(actor, capacity, overflow);
+  }
+
+  /**
+   * A mailbox without a bound: it never refuses a message for being full.
+   *
+   * @throws ArgumentError when `actor` has no `receive` function
+   */
+  static unbounded<A extends Actor>(actor: A): Mailbox<A> {
+    return new Mailbox(actor, Infinity, 'fail');
+  }
+
+  /** @internal */ _id = -1 as ActorId;
+  /** @internal */ _host: MailboxHost | null = null;
+  /** @internal */ _ctx: ActorContext | null = null;
+  /** @internal */ _queue: PriorityQueue | null = null;
+  /** @internal */ _waiters: PriorityQueue | null = null;
+  /** @internal */ _current: Envelope | null = null;
+  /** @internal */ _subscription: Subscription | null = null;
+  /** @internal */ _scheduled = false;
+  /** @internal */ _state = NEW;
+  private _onDone: ((value: unknown) => void) | null = null;
+  private _onFail: ((error: unknown) => void) | null = null;
+
+  private constructor(
+    /** The actor behind this mailbox. */
+    readonly actor: A,
+    /** The most messages it queues; `Infinity` for an unbounded mailbox. */
+    readonly capacity: number,
+    /** What happens when it is full. */
+    readonly overflow: OverflowStrategy,
+  ) {
+    if (typeof actor !== 'object' || actor === null || typeof actor.receive !== 'function') {
+      throw new ArgumentError('actor', 'an object with a receive(message, ctx) method', actor);
+    }
+  }
+
+  /** Messages queued (not counting the one being processed, nor senders waiting for room). */
+  get size(): number {
+    return this._queue === null ? 0 : this._queue.size;
+  }
+
+  /** Senders waiting for room (the `'backpressure'` strategy). */
+  get waiting(): number {
+    return this._waiters === null ? 0 : this._waiters.size;
+  }
+
+  /** True while the actor's handler is running. */
+  get isProcessing(): boolean {
+    return this._current !== null;
+  }
+
+  /** True once the mailbox was unregistered; it takes no more messages. */
+  get isStopped(): boolean {
+    return this._state === STOPPED;
+  }
+
+  /** @internal Binds the mailbox to a broker; false when it was registered before. */
+  _open(id: ActorId, host: MailboxHost): boolean {
+    if (this._state !== NEW) return false;
+    this._state = OPEN;
+    this._id = id;
+    this._host = host;
+    return true;
+  }
+
+  /**
+   * @internal Takes an envelope, applying the overflow strategy when full. `canWait`: the sender
+   * awaits an answer, so under 'backpressure' it may wait for room.
+   */
+  _offer(envelope: Envelope, canWait: boolean): number {
+    const queue = this._queue ?? (this._queue = new PriorityQueue(QUEUED));
+    if (queue.size < this.capacity) {
+      queue.push(envelope);
+      if (!this._scheduled && this._current === null) {
+        this._scheduled = true;
+        (this._host as MailboxHost)._defer(this);
+      }
+      return ACCEPTED;
+    }
+    switch (this.overflow) {
+      case 'backpressure': {
+        if (!canWait) return REFUSED;
+        envelope.state = WAITING;
+        (this._waiters ?? (this._waiters = new PriorityQueue(WAITING))).push(envelope);
+        return ACCEPTED;
+      }
+      case 'dropNewest': {
+        const lowest = queue.lowestPriority();
+        if (envelope.priority <= lowest) return DROPPED;
+        this._evict(queue.popAt(lowest));
+        queue.push(envelope);
+        return ACCEPTED;
+      }
+      case 'dropOldest': {
+        const lowest = queue.lowestPriority();
+        if (envelope.priority < lowest) return DROPPED;
+        this._evict(queue.shiftAt(lowest));
+        queue.push(envelope);
+        return ACCEPTED;
+      }
+      default:
+        return REFUSED;
+    }
+  }
+
+  /** @internal An envelope of this mailbox left its queue by settling (timeout, withdrawal). */
+  _forget(previousState: number): void {
+    if (previousState === QUEUED) {
+      (this._queue as PriorityQueue).forget();
+      this._admitWaiter();
+    } else if (previousState === WAITING) {
+      (this._waiters as PriorityQueue).forget();
+    }
+  }
+
+  /** @internal The current message timed out: an Observable handler is unsubscribed, freeing the actor. */
+  _abandon(envelope: Envelope): void {
+    if (this._current !== envelope || this._subscription === null) return;
+    const subscription = this._subscription;
+    this._subscription = null;
+    this._current = null;
+    subscription.unsubscribe();
+    this._next();
+  }
+
+  /** @internal Closes the mailbox; what is queued or waiting fails with ActorStopped. */
+  _stop(): void {
+    if (this._state === STOPPED) return;
+    this._state = STOPPED;
+    const host = this._host as MailboxHost;
+    for (const envelope of this._waiters?.drain() ?? []) host._undeliverable(envelope, 'ActorStopped');
+    for (const envelope of this._queue?.drain() ?? []) host._undeliverable(envelope, 'ActorStopped');
+  }
+
+  /** @internal Processes queued messages, one at a time, until one goes async or the budget runs out. */
+  _drain(): void {
+    this._scheduled = false;
+    const queue = this._queue;
+    if (queue === null) return;
+    for (let budget = THROUGHPUT; this._current === null && this._state === OPEN; budget--) {
+      if (budget === 0) {
+        if (queue.size > 0 && !this._scheduled) {
+          this._scheduled = true;
+          (this._host as MailboxHost)._defer(this);
+        }
+        return;
+      }
+      const envelope = queue.shift();
+      if (envelope === undefined) return;
+      this._admitWaiter();
+      this._run(envelope);
+    }
+  }
+
+  private _admitWaiter(): void {
+    const waiters = this._waiters;
+    if (waiters === null || waiters.size === 0) return;
+    const envelope = waiters.shift() as Envelope;
+    envelope.state = QUEUED;
+    (this._queue as PriorityQueue).push(envelope);
+  }
+
+  private _evict(envelope: Envelope): void {
+    (this._host as MailboxHost)._undeliverable(envelope, 'MailboxFull');
+  }
+
+  private _run(envelope: Envelope): void {
+    const host = this._host as MailboxHost;
+    envelope.state = PROCESSING;
+    let result: unknown;
+    try {
+      result = this.actor.receive(envelope.message, this._ctx ?? (this._ctx = host._context(this)));
+      if (isThenable(result)) {
+        this._current = envelope;
+        result.then(
+          this._onDone ?? (this._onDone = (value) => this._finish(true, value)),
+          this._onFail ?? (this._onFail = (error) => this._finish(false, error)),
+        );
+        return;
+      }
+    } catch (error) {
+      this._current = null;
+      host._handlerFailed(envelope, error);
+      return;
+    }
+    if (isObservable(result)) {
+      this._subscribe(envelope, result);
+      return;
+    }
+    host._succeed(envelope, result);
+  }
+
+  private _subscribe(envelope: Envelope, source: import('rxjs').Observable<unknown>): void {
+    let last: unknown;
+    let synchronous = true;
+    this._current = envelope;
+    const end = (ok: boolean, value: unknown): void => {
+      if (this._current !== envelope) return;
+      this._current = null;
+      this._subscription = null;
+      if (ok) (this._host as MailboxHost)._succeed(envelope, value);
+      else (this._host as MailboxHost)._handlerFailed(envelope, value);
+      if (!synchronous) this._next();
+    };
+    const subscription = source.subscribe({
+      next: (value) => (last = value),
+      error: (error: unknown) => end(false, error),
+      complete: () => end(true, last),
+    });
+    synchronous = false;
+    if (this._current === envelope) this._subscription = subscription;
+  }
+
+  /** A Promise handler settled. */
+  private _finish(ok: boolean, value: unknown): void {
+    const envelope = this._current as Envelope;
+    this._current = null;
+    if (envelope.state !== DONE) {
+      if (ok) (this._host as MailboxHost)._succeed(envelope, value);
+      else (this._host as MailboxHost)._handlerFailed(envelope, value);
+    }
+    this._next();
+  }
+
+  /** After an asynchronous handler: go on with the queue (we are on a fresh stack already). */
+  private _next(): void {
+    if (!this._scheduled && this._queue !== null && this._queue.size > 0) this._drain();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}

@@ -1,0 +1,44 @@
+import type { ActorId } from '../../actor/actor-id.js';
+import type { Mailbox } from '../../mailbox/mailbox.js';
+import type { AnyMessage } from '../message.js';
+
+// Where an envelope is in its life (plain constants: esbuild compiles files one by one).
+/** @internal In a mailbox queue. */
+export const QUEUED = 0;
+/** @internal Waiting for room in a full mailbox with the 'backpressure' strategy. */
+export const WAITING = 1;
+/** @internal Its handler is running. */
+export const PROCESSING = 2;
+/** @internal Its outcome has been reported; nothing more happens to it. */
+export const DONE = 3;
+
+/** @internal Hears the outcome of the envelopes of one broadcast. */
+export interface BatchSink {
+  _settled(slot: number, actorId: ActorId, ok: boolean, value: unknown): void;
+}
+
+/**
+ * @internal One message on its way to one actor. A single class, so every envelope has the same
+ * shape; who hears the outcome is a field (resolve/reject for send and send$, a batch for
+ * broadcasts, neither for trySend), not a closure.
+ */
+export class Envelope {
+  state = QUEUED;
+  /** Absolute deadline in scheduler time; Infinity when the message never times out. */
+  deadline = Infinity;
+  /** Position in the broker's deadline heap, -1 when not in it. */
+  heapIndex = -1;
+  timeout = 0;
+  resolve: ((value: unknown) => void) | null = null;
+  reject: ((error: unknown) => void) | null = null;
+  batch: BatchSink | null = null;
+  slot = 0;
+  /** The mailbox that took it, once routed. */
+  mailbox: Mailbox | null = null;
+
+  constructor(
+    readonly message: AnyMessage,
+    readonly actorId: ActorId,
+    readonly priority: number,
+  ) {}
+}

@@ -1,0 +1,102 @@
+import { freeze } from 'immer';
+import { ArgumentError } from '../errors/argument-error.js';
+
+declare const resultType: unique symbol;
+
+/**
+ * A message: an immutable `{ type, payload }` whose result type `R` is carried in the type system,
+ * so `broker.send` infers what it resolves to. Make one with a {@link defineMessage} factory.
+ */
+export interface Message<P = unknown, R = unknown, T extends string = string> {
+  readonly type: T;
+  readonly payload: P;
+  /** Type-level only: the result a handler gives for this message. Never present at run time. */
+  readonly [resultType]?: R;
+}
+
+/** Any message, whatever its payload and result. */
+export type AnyMessage = Message<unknown, unknown>;
+
+/** The result type of a message. */
+export type ResultOf<M> = M extends Message<unknown, infer R> ? R : never;
+
+/** The payload type of a message. */
+export type PayloadOf<M> = M extends Message<infer P, unknown> ? P : never;
+
+/** A callable factory made by {@link defineMessage}. */
+export interface MessageDefinition<P, R, T extends string = string> {
+  /** A new frozen message carrying `payload`. */
+  (...payload: [P] extends [void] ? [] : [payload: P]): Message<P, R, T>;
+  /** The message type name. */
+  readonly type: T;
+  /** Type guard: true when `value` is a message of this definition. */
+  is(value: unknown): value is Message<P, R, T>;
+}
+
+// Symbol.for: a message made by one copy of the package (ESM) is accepted by another (CJS).
+const MESSAGE = Symbol.for('rxbroker.message');
+
+class MessageImpl {
+  constructor(
+    readonly type: string,
+    readonly payload: unknown,
+  ) {}
+}
+// On the prototype, so the brand is neither enumerable nor forgeable from JSON.
+Object.defineProperty(MessageImpl.prototype, MESSAGE, { value: true });
+
+/**
+ * Defines a message type: `P` is its payload, `R` the result its handler gives.
+ * Messages are frozen deeply (immer's `freeze`), so one object can be shared by every broadcast
+ * target safely.
+ *
+ * @example
+ * ```ts
+ * import { defineMessage } from 'rxbroker';
+ * const GetBalance = defineMessage<{ accountId: number }, number>('GetBalance');
+ * const Shutdown = defineMessage<void, void>('Shutdown');
+ * const msg = GetBalance({ accountId: 123 }); // { type: 'GetBalance', payload: { accountId: 123 } }
+ * GetBalance.is(msg); // true
+ * ```
+ * @param type a non-empty name for the message type
+ * @throws ArgumentError when `type` is not a non-empty string
+ */
+export function defineMessage<P = void, R = void, T extends string = string>(
+  type: T,
+): MessageDefinition<P, R, T> {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new ArgumentError('message type', 'a non-empty string', type);
+  }
+  const create = (payload?: P): Message<P, R, T> =>
+    Object.freeze(new MessageImpl(type, freeze(payload, true))) as unknown as Message<P, R, T>;
+  return Object.freeze(
+    Object.assign(create, {
+      type,
+      is: (value: unknown): value is Message<P, R, T> => isMessage(value) && value.type === type,
+    }),
+  ) as unknown as MessageDefinition<P, R, T>;
+}
+
+/**
+ * True when `value` was made by a {@link defineMessage} factory.
+ *
+ * @example
+ * ```ts
+ * import { isMessage } from 'rxbroker';
+ * isMessage({ type: 'GetBalance', payload: {} }); // false: not made by a definition
+ * ```
+ */
+export function isMessage(value: unknown): value is AnyMessage {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [MESSAGE]?: unknown })[MESSAGE] === true
+  );
+}
+
+/** @internal */
+export function assertMessage(value: unknown): asserts value is AnyMessage {
+  if (!isMessage(value)) {
+    throw new ArgumentError('message', 'a message made by a defineMessage() factory', value);
+  }
+}
