@@ -97,6 +97,8 @@ export class InMemoryMessageBroker implements MessageBroker {
   private readonly _router = new TopicRouter();
   private readonly _deadlines = new DeadlineHeap();
   private readonly _ready = new Ring<Mailbox>();
+  /** Envelopes sent since the last flush, whose deadline starts at that flush. */
+  private readonly _unarmed: Envelope[] = [];
   private readonly _time: Timekeeper;
   private readonly _reporter: DeadLetterReporter;
   private readonly _defaultTimeout: number;
@@ -147,7 +149,6 @@ export class InMemoryMessageBroker implements MessageBroker {
       scheduler,
       () => this._expire(),
       () => this._flush(),
-      () => this._deadlines.size === 0,
     );
   }
 
@@ -261,7 +262,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     assertActorId(actorId);
     assertMessage(message);
     const priority = options === undefined ? Priority.Normal : readPriority(options);
-    const error = this._deliver(new Envelope(message, actorId, priority), false);
+    const error = this._deliver(actorId, message, priority, null, false);
     if (error !== null) throw error;
   }
 
@@ -282,7 +283,7 @@ export class InMemoryMessageBroker implements MessageBroker {
         subscriber.complete();
       };
       envelope.reject = (error) => subscriber.error(error);
-      this._deliver(envelope, true);
+      this._deliver(actorId, message, priority, envelope, true);
       return () => this._withdraw(envelope);
     });
   }
@@ -423,7 +424,8 @@ export class InMemoryMessageBroker implements MessageBroker {
     this._actors.clear();
     this._router.clear();
     for (const mailbox of mailboxes) mailbox._stop();
-    for (const envelope of this._deadlines.clear()) {
+    const awaited = this._deadlines.clear().concat(this._unarmed.splice(0));
+    for (const envelope of awaited) {
       if (envelope.state === DONE) continue;
       this._conclude(envelope, false, this._error('ActorStopped', envelope), false);
       envelope.mailbox?._abandon(envelope);
@@ -442,6 +444,11 @@ export class InMemoryMessageBroker implements MessageBroker {
   /** @internal */
   _succeed(envelope: Envelope, value: unknown): void {
     if (envelope.state !== DONE) this._conclude(envelope, true, value, false);
+  }
+
+  /** @internal */
+  _deliveredBare(): void {
+    this._delivered++;
   }
 
   /** @internal */
@@ -470,32 +477,43 @@ export class InMemoryMessageBroker implements MessageBroker {
   // ---- the one delivery path ---------------------------------------------------------------
 
   /**
-   * Routes one envelope to its actor's mailbox: counts it, applies the overflow strategy, arms its
-   * deadline. Every send, trySend, broadcast and routed message goes through here.
+   * Routes one message to its actor's mailbox: counts it, applies the overflow strategy, arms its
+   * deadline. Every send, trySend, broadcast and routed message goes through here. `envelope` is
+   * null for fire-and-forget, whose bare message is queued without any allocation.
    * Returns the error when the message was refused (not found, stopped, full), else null.
    */
-  private _deliver(envelope: Envelope, canWait: boolean): SendError | null {
+  private _deliver(
+    actorId: ActorId,
+    message: AnyMessage,
+    priority: number,
+    envelope: Envelope | null,
+    canWait: boolean,
+  ): SendError | null {
     this._sent++;
     const sample = this._sampling && (++this._routed & 1023) === 0;
     const started = sample ? performance.now() : 0;
-    const mailbox = this._actors.get(envelope.actorId);
+    const mailbox = this._actors.get(actorId);
     if (mailbox === undefined) {
-      return this._refuse(envelope, this._isShutdown ? 'ActorStopped' : 'ActorNotFound');
+      const kind = this._isShutdown ? 'ActorStopped' : 'ActorNotFound';
+      return this._refuse(envelope ?? new Envelope(message, actorId, priority), kind);
     }
-    envelope.mailbox = mailbox;
-    const outcome = mailbox._offer(envelope, canWait);
+    const outcome = mailbox._offer(envelope ?? message, priority, canWait);
     if (sample) {
       this._samples++;
       this._sampledNs += (performance.now() - started) * 1e6;
     }
+    if (envelope !== null) envelope.mailbox = mailbox;
     if (outcome === ACCEPTED) {
-      if (envelope.timeout > 0) {
-        envelope.deadline = this._time.now() + envelope.timeout;
-        this._deadlines.push(envelope);
-        this._time.arm(envelope.deadline);
+      if (envelope !== null && envelope.timeout > 0) {
+        this._unarmed.push(envelope);
+        this._time.requestFlush();
       }
-      if (this._taps !== null) for (const tap of this._taps) tap._onSent(envelope.actorId, envelope.message);
+      if (this._taps !== null) for (const tap of this._taps) tap._onSent(actorId, message);
       return null;
+    }
+    if (envelope === null) {
+      envelope = new Envelope(message, actorId, priority);
+      envelope.mailbox = mailbox;
     }
     const error = this._refuse(envelope, 'MailboxFull');
     return outcome === REFUSED ? error : null;
@@ -512,7 +530,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     envelope.timeout = timeout;
     pendingEnvelope = envelope;
     const promise = new Promise<R>(captureSettlers as never);
-    this._deliver(envelope, true);
+    this._deliver(actorId, message, priority, envelope, true);
     return promise;
   }
 
@@ -549,12 +567,13 @@ export class InMemoryMessageBroker implements MessageBroker {
   ): void {
     let reached = 0;
     for (let slot = 0; slot < ids.length; slot++) {
-      const envelope = new Envelope(message, ids[slot] as ActorId, priority);
+      const actorId = ids[slot] as ActorId;
+      const envelope = new Envelope(message, actorId, priority);
       envelope.timeout = timeout;
       envelope.batch = batch;
       envelope.slot = slot;
       batch.envelopes.push(envelope);
-      if (this._deliver(envelope, true) === null && envelope.state !== DONE) reached++;
+      if (this._deliver(actorId, message, priority, envelope, true) === null && envelope.state !== DONE) reached++;
     }
     if (this._taps !== null) for (const tap of this._taps) tap._onBroadcast(reached, ids.length);
     batch.start();
@@ -640,10 +659,29 @@ export class InMemoryMessageBroker implements MessageBroker {
     if (deadlines.size > 0) this._time.arm(deadlines.peekDeadline());
   }
 
-  /** Drains the mailboxes that were ready when the flush began; later ones get the next flush. */
+  /**
+   * Drains the mailboxes that were ready when the flush began (later ones get the next flush), then
+   * starts the clock of the messages sent since the last flush that are still unsettled. Reading the
+   * clock here, once, instead of once per send, saves a clock read per message; a deadline so
+   * computed can only be late, never early, by the synchronous run it was sent in, during which no
+   * timer could have fired anyway. Under a TestScheduler the flush runs in the same frame: exact.
+   */
   private _flush(): void {
     const ready = this._ready;
     for (let n = ready.length; n > 0; n--) (ready.shift() as Mailbox)._drain();
+    const unarmed = this._unarmed;
+    if (unarmed.length === 0) return;
+    let now = -1;
+    let earliest = Infinity;
+    for (const envelope of unarmed) {
+      if (envelope.state === DONE) continue;
+      if (now < 0) now = this._time.now();
+      envelope.deadline = now + envelope.timeout;
+      this._deadlines.push(envelope);
+      if (envelope.deadline < earliest) earliest = envelope.deadline;
+    }
+    unarmed.length = 0; // no user code ran in the loop, so nothing was added meanwhile
+    if (earliest !== Infinity) this._time.arm(earliest);
   }
 
   private _error(kind: SendErrorKind, envelope: Envelope): SendError {

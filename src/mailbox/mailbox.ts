@@ -3,9 +3,11 @@ import type { Actor } from '../actor/actor.js';
 import type { ActorContext } from '../actor/actor-context.js';
 import type { ActorId } from '../actor/actor-id.js';
 import { ArgumentError } from '../errors/argument-error.js';
-import { DONE, type Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
+import { DONE, Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
+import type { AnyMessage } from '../message/message.js';
+import { Priority } from '../message/priority.js';
 import type { MailboxHost } from './internal/mailbox-host.js';
-import { PriorityQueue } from './internal/priority-queue.js';
+import { PriorityQueue, type QueueEntry } from './internal/priority-queue.js';
 import { assertOverflowStrategy, type OverflowStrategy } from './overflow-strategy.js';
 
 /** Options of a bounded mailbox. */
@@ -124,13 +126,14 @@ export class Mailbox<A extends Actor = Actor> {
   }
 
   /**
-   * @internal Takes an envelope, applying the overflow strategy when full. `canWait`: the sender
-   * awaits an answer, so under 'backpressure' it may wait for room.
+   * @internal Takes an entry (an envelope, or a bare fire-and-forget message), applying the overflow
+   * strategy when full. `canWait`: the sender awaits an answer, so under 'backpressure' it may wait
+   * for room (only envelopes can).
    */
-  _offer(envelope: Envelope, canWait: boolean): number {
+  _offer(entry: QueueEntry, priority: number, canWait: boolean): number {
     const queue = this._queue ?? (this._queue = new PriorityQueue(QUEUED));
     if (queue.size < this.capacity) {
-      queue.push(envelope);
+      queue.pushAt(entry, priority);
       if (!this._scheduled && this._current === null) {
         this._scheduled = true;
         (this._host as MailboxHost)._defer(this);
@@ -140,22 +143,23 @@ export class Mailbox<A extends Actor = Actor> {
     switch (this.overflow) {
       case 'backpressure': {
         if (!canWait) return REFUSED;
+        const envelope = entry as Envelope;
         envelope.state = WAITING;
         (this._waiters ?? (this._waiters = new PriorityQueue(WAITING))).push(envelope);
         return ACCEPTED;
       }
       case 'dropNewest': {
         const lowest = queue.lowestPriority();
-        if (envelope.priority <= lowest) return DROPPED;
-        this._evict(queue.popAt(lowest));
-        queue.push(envelope);
+        if (priority <= lowest) return DROPPED;
+        this._evict(queue.popAt(lowest), lowest);
+        queue.pushAt(entry, priority);
         return ACCEPTED;
       }
       case 'dropOldest': {
         const lowest = queue.lowestPriority();
-        if (envelope.priority < lowest) return DROPPED;
-        this._evict(queue.shiftAt(lowest));
-        queue.push(envelope);
+        if (priority < lowest) return DROPPED;
+        this._evict(queue.shiftAt(lowest), lowest);
+        queue.pushAt(entry, priority);
         return ACCEPTED;
       }
       default:
@@ -188,8 +192,8 @@ export class Mailbox<A extends Actor = Actor> {
     if (this._state === STOPPED) return;
     this._state = STOPPED;
     const host = this._host as MailboxHost;
-    for (const envelope of this._waiters?.drain() ?? []) host._undeliverable(envelope, 'ActorStopped');
-    for (const envelope of this._queue?.drain() ?? []) host._undeliverable(envelope, 'ActorStopped');
+    for (const entry of this._waiters?.drain() ?? []) host._undeliverable(entry as Envelope, 'ActorStopped');
+    for (const entry of this._queue?.drain() ?? []) host._undeliverable(this._wrap(entry), 'ActorStopped');
   }
 
   /** @internal Processes queued messages, one at a time, until one goes async or the budget runs out. */
@@ -205,10 +209,10 @@ export class Mailbox<A extends Actor = Actor> {
         }
         return;
       }
-      const envelope = queue.shift();
-      if (envelope === undefined) return;
+      const entry = queue.shift();
+      if (entry === undefined) return;
       this._admitWaiter();
-      this._run(envelope);
+      this._run(entry);
     }
   }
 
@@ -220,17 +224,26 @@ export class Mailbox<A extends Actor = Actor> {
     (this._queue as PriorityQueue).push(envelope);
   }
 
-  private _evict(envelope: Envelope): void {
-    (this._host as MailboxHost)._undeliverable(envelope, 'MailboxFull');
+  private _evict(entry: QueueEntry, priority: number): void {
+    (this._host as MailboxHost)._undeliverable(this._wrap(entry, priority), 'MailboxFull');
   }
 
-  private _run(envelope: Envelope): void {
+  /** An envelope for a bare message, made only on the rare paths that need one (async, failure). */
+  private _wrap(entry: QueueEntry, priority: number = Priority.Normal): Envelope {
+    return entry instanceof Envelope ? entry : new Envelope(entry, this._id, priority);
+  }
+
+  private _run(entry: QueueEntry): void {
     const host = this._host as MailboxHost;
-    envelope.state = PROCESSING;
+    let envelope = entry instanceof Envelope ? entry : null;
+    const message: AnyMessage = envelope === null ? (entry as AnyMessage) : envelope.message;
+    if (envelope !== null) envelope.state = PROCESSING;
     let result: unknown;
     try {
-      result = this.actor.receive(envelope.message, this._ctx ?? (this._ctx = host._context(this)));
+      result = this.actor.receive(message, this._ctx ?? (this._ctx = host._context(this)));
       if (isThenable(result)) {
+        envelope ??= this._wrap(message);
+        envelope.state = PROCESSING;
         this._current = envelope;
         result.then(
           this._onDone ?? (this._onDone = (value) => this._finish(true, value)),
@@ -240,14 +253,17 @@ export class Mailbox<A extends Actor = Actor> {
       }
     } catch (error) {
       this._current = null;
-      host._handlerFailed(envelope, error);
+      host._handlerFailed(envelope ?? this._wrap(message), error);
       return;
     }
     if (isObservable(result)) {
+      envelope ??= this._wrap(message);
+      envelope.state = PROCESSING;
       this._subscribe(envelope, result);
       return;
     }
-    host._succeed(envelope, result);
+    if (envelope === null) host._deliveredBare();
+    else host._succeed(envelope, result);
   }
 
   private _subscribe(envelope: Envelope, source: import('rxjs').Observable<unknown>): void {

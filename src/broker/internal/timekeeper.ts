@@ -1,22 +1,35 @@
-import { asyncScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 
 /** Microtask flushes in a row before one goes through a macrotask, so timers and I/O get a turn. */
 const MAX_MICROTASK_HOPS = 1000;
 
+type Handle = ReturnType<typeof setTimeout> & { ref?(): unknown; unref?(): unknown };
+
+const resolved = Promise.resolve();
+// setImmediate (Node) yields without the 1 ms clamp of setTimeout.
+const yieldToMacrotask: (run: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (run) => void globalThis.setImmediate(run)
+    : (run) => void globalThis.setTimeout(run, 0);
+
 /**
  * @internal All of a broker's time: `now()`, one deadline timer for every timeout, and the
- * "run soon" flush of ready mailboxes. With an injected scheduler (a TestScheduler, say) every one
- * of them goes through it, so virtual time drives the whole broker; by default the flush is a
- * microtask and timers use RxJS's asyncScheduler.
+ * "run soon" flush of ready mailboxes.
+ *
+ * With an injected scheduler (a TestScheduler, say) every one of them goes through it, so virtual
+ * time drives the whole broker. Without one, the broker runs on the platform directly, because the
+ * per-message costs matter there: the flush is a promise microtask, `now()` is `Date.now()`, and the
+ * one deadline timer is a `setTimeout` that stays armed while idle (re-arming it for every message
+ * would cost more than the message) but is unref'd then, so an idle broker never keeps Node alive.
  */
 export class Timekeeper {
-  private readonly _scheduler: SchedulerLike;
-  private readonly _injected: boolean;
-  private _timer: Subscription | null = null;
+  private readonly _scheduler: SchedulerLike | undefined;
+  private _action: Subscription | null = null;
+  private _handle: Handle | null = null;
   private _timerAt = Infinity;
+  private _refed = false;
   private _flushQueued = false;
   private _hops = 0;
-  private _idleCheckQueued = false;
   private readonly _runFlush = (): void => {
     this._flushQueued = false;
     this._onFlush();
@@ -25,75 +38,74 @@ export class Timekeeper {
     this._hops = 0;
     this._runFlush();
   };
-  private readonly _checkIdle = (): void => {
-    this._idleCheckQueued = false;
-    if (this._isIdle()) this.cancel();
+  private readonly _fire = (): void => {
+    this._action = null;
+    this._handle = null;
+    this._timerAt = Infinity;
+    this._onDeadline();
   };
 
   constructor(
     scheduler: SchedulerLike | undefined,
     private readonly _onDeadline: () => void,
     private readonly _onFlush: () => void,
-    private readonly _isIdle: () => boolean,
   ) {
-    this._injected = scheduler !== undefined;
-    this._scheduler = scheduler ?? asyncScheduler;
+    this._scheduler = scheduler;
   }
 
   now(): number {
-    return this._scheduler.now();
+    return this._scheduler === undefined ? Date.now() : this._scheduler.now();
   }
 
   /** Runs the flush callback soon (once, however often asked before it runs). */
   requestFlush(): void {
     if (this._flushQueued) return;
     this._flushQueued = true;
-    if (this._injected) {
-      this._scheduler.schedule(runFlushAction, 0, this._runFlush);
+    if (this._scheduler !== undefined) {
+      this._scheduler.schedule(runAction, 0, this._runFlush);
     } else if (++this._hops < MAX_MICROTASK_HOPS) {
-      queueMicrotask(this._runFlush);
+      void resolved.then(this._runFlush);
     } else {
-      this._scheduler.schedule(runFlushAction, 0, this._runFlushFromMacrotask);
+      yieldToMacrotask(this._runFlushFromMacrotask);
     }
   }
 
-  /** Makes sure the deadline callback runs no later than `deadline`. */
+  /** Makes sure the deadline callback runs no later than `deadline`, and keeps the process alive for it. */
   arm(deadline: number): void {
-    if (deadline >= this._timerAt) return;
-    this._timer?.unsubscribe();
-    this._timerAt = deadline;
-    this._timer = this._scheduler.schedule(fireAction, Math.max(0, deadline - this.now()), this);
+    if (deadline < this._timerAt) {
+      this.cancel();
+      this._timerAt = deadline;
+      const delay = Math.max(0, deadline - this.now());
+      if (this._scheduler !== undefined) {
+        this._action = this._scheduler.schedule(runAction, delay, this._fire);
+        return;
+      }
+      this._handle = setTimeout(this._fire, delay) as Handle;
+      this._refed = true;
+    } else if (!this._refed && this._handle !== null) {
+      this._handle.ref?.();
+      this._refed = true;
+    }
   }
 
-  /**
-   * Nothing awaits a deadline now. The timer is kept until the next microtask, so that a loop of
-   * `await send()` does not cancel and re-arm it for every message, and is cancelled then if still
-   * idle, so that an idle broker holds no timer and does not keep a process alive.
-   */
+  /** Nothing awaits a deadline now: the timer may stay, but must not keep the process alive. */
   idle(): void {
-    if (this._timer === null || this._idleCheckQueued || this._injected) return;
-    this._idleCheckQueued = true;
-    queueMicrotask(this._checkIdle);
+    if (this._refed && this._handle !== null) {
+      this._handle.unref?.();
+      this._refed = false;
+    }
   }
 
   cancel(): void {
-    this._timer?.unsubscribe();
-    this._timer = null;
+    this._action?.unsubscribe();
+    this._action = null;
+    if (this._handle !== null) clearTimeout(this._handle);
+    this._handle = null;
+    this._refed = false;
     this._timerAt = Infinity;
-  }
-
-  /** @internal */
-  _fire(): void {
-    this._timer = null;
-    this._timerAt = Infinity;
-    this._onDeadline();
   }
 }
 
-function runFlushAction(this: SchedulerAction<() => void>, run?: () => void): void {
+function runAction(this: SchedulerAction<() => void>, run?: () => void): void {
   (run as () => void)();
-}
-
-function fireAction(this: SchedulerAction<Timekeeper>, keeper?: Timekeeper): void {
-  (keeper as Timekeeper)._fire();
 }

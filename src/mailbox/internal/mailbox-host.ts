@@ -7,6 +7,8 @@ import type { Mailbox } from '../mailbox.js';
 export interface MailboxHost {
   /** The handler gave `value`. */
   _succeed(envelope: Envelope, value: unknown): void;
+  /** A fire-and-forget message (no envelope) was handled without error. */
+  _deliveredBare(): void;
   /** The handler threw or rejected with `cause`. */
   _handlerFailed(envelope: Envelope, cause: unknown): void;
   /** The message never reached the handler (evicted, stopped): a dead letter. */

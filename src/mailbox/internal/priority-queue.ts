@@ -1,30 +1,41 @@
 import { PRIORITY_LEVELS } from '../../message/priority.js';
-import type { Envelope } from '../../message/internal/envelope.js';
+import { Envelope } from '../../message/internal/envelope.js';
+import type { AnyMessage } from '../../message/message.js';
 import { Ring } from './ring.js';
 
 /**
- * @internal Envelopes by priority: one FIFO ring per priority, made on first use. An envelope
+ * @internal A queued item: an Envelope when someone awaits the outcome, or the bare message for
+ * fire-and-forget (`trySend`), which then costs no allocation at all.
+ */
+export type QueueEntry = Envelope | AnyMessage;
+
+/**
+ * @internal Queue entries by priority: one FIFO ring per priority, made on first use. An envelope
  * settled while queued (timed out, withdrawn) stays in its ring as a tombstone, skipped when reached;
  * tombstones are swept out once they outnumber the live entries, so they never pile up.
  */
 export class PriorityQueue {
   /** Live entries. */
   size = 0;
-  private readonly _levels: (Ring<Envelope> | null)[] = [null, null, null, null];
+  private readonly _levels: (Ring<QueueEntry> | null)[] = [null, null, null, null];
   private _dead = 0;
 
-  /** @param _liveState the envelope state that marks an entry of this queue as live */
+  /** @param _liveState the envelope state that marks an envelope of this queue as live */
   constructor(private readonly _liveState: number) {}
 
   push(envelope: Envelope): void {
+    this.pushAt(envelope, envelope.priority);
+  }
+
+  pushAt(entry: QueueEntry, priority: number): void {
     const levels = this._levels;
-    const ring = levels[envelope.priority] ?? (levels[envelope.priority] = new Ring<Envelope>());
-    ring.push(envelope);
+    const ring = levels[priority] ?? (levels[priority] = new Ring<QueueEntry>());
+    ring.push(entry);
     this.size++;
   }
 
-  /** The oldest live envelope of the highest priority, removed. */
-  shift(): Envelope | undefined {
+  /** The oldest live entry of the highest priority, removed. */
+  shift(): QueueEntry | undefined {
     if (this.size === 0) return undefined;
     for (let p = PRIORITY_LEVELS - 1; p >= 0; p--) {
       const ring = this._levels[p];
@@ -36,7 +47,7 @@ export class PriorityQueue {
     return undefined; // unreachable while size is right
   }
 
-  /** Call when a live entry left the queue by changing state (timeout, withdrawal). */
+  /** Call when a live envelope left the queue by changing state (timeout, withdrawal). */
   forget(): void {
     this.size--;
     this._dead++;
@@ -53,50 +64,53 @@ export class PriorityQueue {
     return -1;
   }
 
-  /** Removes the oldest live envelope of priority `p` (which must hold one). */
-  shiftAt(p: number): Envelope {
-    const ring = this._levels[p] as Ring<Envelope>;
+  /** Removes the oldest live entry of priority `p` (which must hold one). */
+  shiftAt(p: number): QueueEntry {
+    const ring = this._levels[p] as Ring<QueueEntry>;
     this._cleanHead(ring);
     this.size--;
-    return ring.shift() as Envelope;
+    return ring.shift() as QueueEntry;
   }
 
-  /** Removes the newest live envelope of priority `p` (which must hold one). */
-  popAt(p: number): Envelope {
-    const ring = this._levels[p] as Ring<Envelope>;
+  /** Removes the newest live entry of priority `p` (which must hold one). */
+  popAt(p: number): QueueEntry {
+    const ring = this._levels[p] as Ring<QueueEntry>;
     for (;;) {
-      const envelope = ring.pop() as Envelope;
-      if (envelope.state === this._liveState) {
+      const entry = ring.pop() as QueueEntry;
+      if (this._isLive(entry)) {
         this.size--;
-        return envelope;
+        return entry;
       }
       this._dead--;
     }
   }
 
-  /** Removes and returns every live envelope, highest priority first. */
-  drain(): Envelope[] {
-    const out: Envelope[] = [];
-    for (let envelope = this.shift(); envelope !== undefined; envelope = this.shift()) out.push(envelope);
+  /** Removes and returns every live entry, highest priority first. */
+  drain(): QueueEntry[] {
+    const out: QueueEntry[] = [];
+    for (let entry = this.shift(); entry !== undefined; entry = this.shift()) out.push(entry);
     for (const ring of this._levels) ring?.drain();
     this._dead = 0;
     return out;
   }
 
+  private _isLive(entry: QueueEntry): boolean {
+    return !(entry instanceof Envelope) || entry.state === this._liveState;
+  }
+
   /** Drops tombstones at the head; true when a live entry is then at the head. */
-  private _cleanHead(ring: Ring<Envelope>): boolean {
+  private _cleanHead(ring: Ring<QueueEntry>): boolean {
     for (;;) {
       const head = ring.peek();
       if (head === undefined) return false;
-      if (head.state === this._liveState) return true;
+      if (this._isLive(head)) return true;
       ring.shift();
       this._dead--;
     }
   }
 
   private _sweep(): void {
-    const live = this._liveState;
-    for (const ring of this._levels) ring?.retain((envelope) => envelope.state === live);
+    for (const ring of this._levels) ring?.retain((entry) => this._isLive(entry));
     this._dead = 0;
   }
 }
