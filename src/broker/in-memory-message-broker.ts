@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { ActorContext } from '../actor/actor-context.js';
 import { assertActorId, isValidId, type ActorId } from '../actor/actor-id.js';
 import type { DeadLetter } from '../dead-letter/dead-letter.js';
@@ -276,15 +276,7 @@ export class InMemoryMessageBroker implements MessageBroker {
       assertMessage(message);
       const priority = options === undefined ? Priority.Normal : readPriority(options);
       const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
-      const envelope = new Envelope(message, actorId, priority);
-      envelope.timeout = timeout;
-      envelope.resolve = (value) => {
-        subscriber.next(value as R);
-        subscriber.complete();
-      };
-      envelope.reject = (error) => subscriber.error(error);
-      this._deliver(actorId, message, priority, envelope, true);
-      return () => this._withdraw(envelope);
+      return this._send$(actorId, message, priority, timeout, subscriber);
     });
   }
 
@@ -310,17 +302,24 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** Cold twin of `broadcast`: emits each target's result as it settles, then completes. */
   broadcast$<R>(message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>> {
-    return new Observable<BroadcastResult<R>>((subscriber) => {
-      assertMessage(message);
-      const priority = options === undefined ? Priority.Normal : readPriority(options);
-      const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
-      const ids = this.actorIds();
-      const batch = new BroadcastBatch(ids.length, null, subscriber as never);
-      this._fanOut(batch, ids, message, priority, timeout);
-      return () => {
-        for (const envelope of batch.envelopes) this._withdraw(envelope);
-      };
+    return this._broadcast$(message, options, () => this.actorIds());
+  }
+
+  /** Cold twin of `broadcastFilter`: emits each target's result as it settles, then completes. */
+  broadcastFilter$<R>(
+    message: Message<unknown, R>,
+    filter: (actorId: ActorId) => boolean,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>> {
+    return this._broadcast$(message, options, () => {
+      if (typeof filter !== 'function') throw new ArgumentError('filter', 'a function (actorId) => boolean', filter);
+      return this._select(filter);
     });
+  }
+
+  /** Cold twin of `publish`: emits each subscriber's result as it settles, then completes. */
+  publish$<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>> {
+    return this._broadcast$(message, options, () => this._router.match(topic));
   }
 
   /**
@@ -358,39 +357,24 @@ export class InMemoryMessageBroker implements MessageBroker {
    * dead letter.
    */
   sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Promise<R> {
-    let actorId: ActorId | undefined;
-    let timeout = this._defaultTimeout;
-    let priority: number;
+    let actorId: ActorId;
+    let timeout: number;
     try {
-      if (typeof routingKey !== 'object' || routingKey === null) {
-        throw new ArgumentError('routingKey', '{ topic, priority? }', routingKey);
-      }
-      parseTopic(routingKey.topic);
-      assertMessage(message);
-      priority = readPriority(routingKey);
-      if (options !== undefined) timeout = this._readTimeout(options);
-      actorId = this._router.pick(routingKey.topic);
+      timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
+      actorId = this._pick(routingKey, message);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (actorId === undefined) {
-      const error = new BrokerError('RoutingFailed', {
-        topic: routingKey.topic,
-        reason: 'no actor subscribes to this topic',
-      });
-      this._sent++;
-      this._failed++;
-      this._reporter.report({
-        actorId: undefined,
-        topic: routingKey.topic,
-        message,
-        reason: 'RoutingFailed',
-        error,
-        at: this._time.now(),
-      });
-      return Promise.reject(error);
-    }
-    return this._request(actorId, message, priority, timeout);
+    return this._request(actorId, message, readPriority(routingKey), timeout);
+  }
+
+  /** Cold twin of `sendWithRouting`: picks the subscriber and sends when subscribed. */
+  sendWithRouting$<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Observable<R> {
+    return new Observable<R>((subscriber) => {
+      const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
+      const actorId = this._pick(routingKey, message);
+      return this._send$(actorId, message, readPriority(routingKey), timeout, subscriber);
+    });
   }
 
   /** Counters of this broker; see {@link BrokerMetrics}. */
@@ -532,6 +516,63 @@ export class InMemoryMessageBroker implements MessageBroker {
     const promise = new Promise<R>(captureSettlers as never);
     this._deliver(actorId, message, priority, envelope, true);
     return promise;
+  }
+
+  private _send$<R>(
+    actorId: ActorId,
+    message: AnyMessage,
+    priority: number,
+    timeout: number,
+    subscriber: Subscriber<R>,
+  ): () => void {
+    const envelope = new Envelope(message, actorId, priority);
+    envelope.timeout = timeout;
+    envelope.resolve = (value) => {
+      subscriber.next(value as R);
+      subscriber.complete();
+    };
+    envelope.reject = (error) => subscriber.error(error);
+    this._deliver(actorId, message, priority, envelope, true);
+    return () => this._withdraw(envelope);
+  }
+
+  private _broadcast$<R>(
+    message: Message<unknown, R>,
+    options: SendOptions | undefined,
+    targets: () => readonly ActorId[],
+  ): Observable<BroadcastResult<R>> {
+    return new Observable<BroadcastResult<R>>((subscriber) => {
+      assertMessage(message);
+      const priority = options === undefined ? Priority.Normal : readPriority(options);
+      const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
+      const ids = targets();
+      const batch = new BroadcastBatch(ids.length, null, subscriber as never);
+      this._fanOut(batch, ids, message, priority, timeout);
+      return () => {
+        for (const envelope of batch.envelopes) this._withdraw(envelope);
+      };
+    });
+  }
+
+  /**
+   * The subscriber of a routing key's topic whose turn it is. With none, the message becomes a
+   * dead letter (reason `RoutingFailed`) and this throws the BrokerError its sender gets.
+   */
+  private _pick(routingKey: RoutingKey, message: AnyMessage): ActorId {
+    if (typeof routingKey !== 'object' || routingKey === null) {
+      throw new ArgumentError('routingKey', '{ topic, priority? }', routingKey);
+    }
+    const { topic } = routingKey;
+    parseTopic(topic);
+    assertMessage(message);
+    readPriority(routingKey);
+    const actorId = this._router.pick(topic);
+    if (actorId !== undefined) return actorId;
+    const error = new BrokerError('RoutingFailed', { topic, reason: 'no actor subscribes to this topic' });
+    this._sent++;
+    this._failed++;
+    this._reporter.report({ actorId: undefined, topic, message, reason: 'RoutingFailed', error, at: this._time.now() });
+    throw error;
   }
 
   private _broadcast<R>(

@@ -57,14 +57,24 @@ export interface MessageBroker {
   send$<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Observable<R>;
   /** Cold: broadcasts when subscribed, emitting each target's result as it settles. */
   broadcast$<R>(message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>>;
+  /** Cold twin of `broadcastFilter`. */
+  broadcastFilter$<R>(
+    message: Message<unknown, R>,
+    filter: (actorId: ActorId) => boolean,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>>;
   /** Subscribes an actor to a topic pattern (`*` one token, `>` the rest). */
   subscribe(actorId: ActorId, pattern: string): void;
   /** Removes a subscription; false when there was none. */
   unsubscribe(actorId: ActorId, pattern: string): boolean;
   /** Sends to every subscriber of `topic`; one result each. */
   publish<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Promise<BroadcastResult<R>[]>;
+  /** Cold twin of `publish`. */
+  publish$<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>>;
   /** Sends to one subscriber of the key's topic (round-robin) and resolves with its result. */
   sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Promise<R>;
+  /** Cold twin of `sendWithRouting`. */
+  sendWithRouting$<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Observable<R>;
   isRegistered(actorId: ActorId): boolean;
   registeredCount(): number;
   /** A snapshot of the registered ids, in registration order. */
