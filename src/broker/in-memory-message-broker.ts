@@ -97,6 +97,9 @@ export class InMemoryMessageBroker implements MessageBroker {
   private readonly _router = new TopicRouter();
   private readonly _deadlines = new DeadlineHeap();
   private readonly _ready = new Ring<Mailbox>();
+  /** Unregistered mailboxes that were still processing a message (see `_retire`). */
+  private readonly _retired = new Set<Mailbox>();
+  private _retiredSweepAt = 64;
   /** Envelopes sent since the last flush, whose deadline starts at that flush. */
   private readonly _unarmed: Envelope[] = [];
   private readonly _time: Timekeeper;
@@ -199,6 +202,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     this._actors.delete(actorId);
     this._router.removeActor(actorId);
     mailbox._stop();
+    if (mailbox.isProcessing) this._retire(mailbox);
   }
 
   /** True when an actor is registered under `actorId`. @throws ArgumentError for an invalid id */
@@ -404,18 +408,35 @@ export class InMemoryMessageBroker implements MessageBroker {
   shutdown(): void {
     if (this._isShutdown) return;
     this._isShutdown = true;
-    const mailboxes = Array.from(this._actors.values());
+    const mailboxes = [...this._actors.values(), ...this._retired];
     this._actors.clear();
+    this._retired.clear();
     this._router.clear();
-    for (const mailbox of mailboxes) mailbox._stop();
-    const awaited = this._deadlines.clear().concat(this._unarmed.splice(0));
-    for (const envelope of awaited) {
-      if (envelope.state === DONE) continue;
-      this._conclude(envelope, false, this._error('ActorStopped', envelope), false);
-      envelope.mailbox?._abandon(envelope);
+    for (const mailbox of mailboxes) {
+      mailbox._stop();
+      const current = mailbox._current;
+      if (current === null) continue;
+      if (current.state !== DONE) this._conclude(current, false, this._error('ActorStopped', current), false);
+      mailbox._abandon(current);
     }
+    // Everything awaited was queued, waiting or being processed by one of those: all settled now.
+    this._deadlines.clear();
+    this._unarmed.length = 0;
     this._time.cancel();
     this._reporter.subject.complete();
+  }
+
+  /**
+   * Keeps an unregistered mailbox whose handler is still running, so that `shutdown()` can stop it
+   * too. Finished ones are swept out as the set grows, so churn does not make it grow for ever.
+   */
+  private _retire(mailbox: Mailbox): void {
+    const retired = this._retired;
+    if (retired.size >= this._retiredSweepAt) {
+      for (const old of retired) if (!old.isProcessing) retired.delete(old);
+      this._retiredSweepAt = Math.max(64, retired.size * 2);
+    }
+    retired.add(mailbox);
   }
 
   /** @internal Adds a tap (the test probe). */

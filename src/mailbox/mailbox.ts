@@ -276,7 +276,8 @@ export class Mailbox<A extends Actor = Actor> {
       this._subscription = null;
       if (ok) (this._host as MailboxHost)._succeed(envelope, value);
       else (this._host as MailboxHost)._handlerFailed(envelope, value);
-      if (!synchronous) this._next();
+      // Not inline: the next handler starts after this Observable's teardown, not inside it.
+      if (!synchronous) this._requestDrain();
     };
     const subscription = source.subscribe({
       next: (value) => (last = value),
@@ -296,6 +297,12 @@ export class Mailbox<A extends Actor = Actor> {
       else (this._host as MailboxHost)._handlerFailed(envelope, value);
     }
     this._next();
+  }
+
+  private _requestDrain(): void {
+    if (this._scheduled || this._queue === null || this._queue.size === 0) return;
+    this._scheduled = true;
+    (this._host as MailboxHost)._defer(this);
   }
 
   /** After an asynchronous handler: go on with the queue (we are on a fresh stack already). */
