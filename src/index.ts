@@ -14,7 +14,12 @@ export { Priority } from './message/priority.js';
 export { Mailbox, type BoundedMailboxOptions } from './mailbox/mailbox.js';
 export type { OverflowStrategy } from './mailbox/overflow-strategy.js';
 export { sendTo, type SendToOptions } from './mailbox/operators/send-to.js';
-export type { MessageBroker, SendOptions, TrySendOptions } from './broker/message-broker.js';
+export type {
+  MessageBroker,
+  RoutedSendOptions,
+  SendOptions,
+  TrySendOptions,
+} from './broker/message-broker.js';
 export {
   InMemoryMessageBroker,
   type InMemoryMessageBrokerOptions,

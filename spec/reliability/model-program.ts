@@ -40,20 +40,19 @@ const timeout = fc.option(fc.integer({ min: 1, max: 40 }), { nil: null });
 const topic = fc.constantFrom('a.x', 'a.y', 'b.x');
 const pattern = fc.constantFrom('a.x', 'a.*', '>', 'b.>', '*.x');
 
+const behaviour = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<Behaviour>('value') },
+  { weight: 2, arbitrary: fc.constant<Behaviour>('promise') },
+  { weight: 2, arbitrary: fc.constant<Behaviour>('late') },
+  { weight: 2, arbitrary: fc.constant<Behaviour>('forward') },
+  { weight: 1, arbitrary: fc.constantFrom<Behaviour>('throw', 'lateError', 'promiseReject', 'never') },
+);
+
 const mailbox: fc.Arbitrary<MailboxSpec> = fc.record({
-  capacity: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+  capacity: fc.option(fc.integer({ min: 1, max: 8 }), { nil: null }),
   overflow: fc.constantFrom<OverflowStrategy>('fail', 'dropNewest', 'dropOldest', 'backpressure'),
-  behaviour: fc.constantFrom<Behaviour>(
-    'value',
-    'throw',
-    'late',
-    'lateError',
-    'never',
-    'promise',
-    'promiseReject',
-    'forward',
-  ),
-  delay: fc.integer({ min: 1, max: 20 }),
+  behaviour,
+  delay: fc.integer({ min: 1, max: 8 }),
 });
 
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -76,8 +75,20 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('publish' as const), topic }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('sendWithRouting' as const), topic, priority }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('advance' as const), frames: fc.integer({ min: 1, max: 30 }) }) },
-  { weight: 1, arbitrary: fc.constant({ op: 'shutdown' as const }) },
 );
 
-/** A random program: a list of broker operations under virtual time. */
-export const program: fc.Arbitrary<Command[]> = fc.array(command, { minLength: 1, maxLength: 40 });
+const register = fc.record({ op: fc.constant('register' as const), actor, mailbox });
+
+/** A random program: a few registrations, then broker operations under virtual time. */
+export const program: fc.Arbitrary<Command[]> = fc
+  .tuple(
+    fc.array(register, { minLength: 1, maxLength: ACTORS }),
+    fc.array(command, { minLength: 1, maxLength: 60, size: 'medium' }),
+    // Sometimes a shutdown in the middle (there is always one at the end).
+    fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() }),
+  )
+  .map(([registrations, commands, at]) => {
+    const all: Command[] = [...registrations, ...commands];
+    if (at !== null) all.splice(at % all.length, 0, { op: 'shutdown' });
+    return all;
+  });

@@ -215,7 +215,9 @@ export class ModelRun {
     return delivery;
   }
 
-  private _fire(target: ActorId, priority: number): void {
+  private readonly _forwarded = new Set<number>();
+
+  private _fire(target: ActorId, priority: number): number {
     const seq = this._next(priority);
     const delivery = this._delivery(seq, target, 'fire');
     try {
@@ -223,6 +225,7 @@ export class ModelRun {
     } catch (error) {
       delivery.thrown = kindOf(error);
     }
+    return seq;
   }
 
   private _track(delivery: Delivery, promise: Promise<unknown>): void {
@@ -270,7 +273,10 @@ export class ModelRun {
             throw new Error(`boom ${seq}`);
           case 'forward':
             leave();
-            this._fire(ActorId.from((target % ACTORS) + 1), this.priorityOf(seq));
+            // One hop only: forwarded messages are not forwarded again, or a ring never ends.
+            if (!this._forwarded.has(seq)) {
+              this._forwarded.add(this._fire(ActorId.from((target % ACTORS) + 1), this.priorityOf(seq)));
+            }
             return seq;
           case 'promise':
             return Promise.resolve(seq).finally(leave);

@@ -22,7 +22,7 @@ import {
 } from './internal/dead-letter-reporter.js';
 import { parseTopic, TopicRouter } from './internal/topic-router.js';
 import { Timekeeper } from './internal/timekeeper.js';
-import type { MessageBroker, SendOptions, TrySendOptions } from './message-broker.js';
+import type { MessageBroker, RoutedSendOptions, SendOptions, TrySendOptions } from './message-broker.js';
 import type { RoutingKey } from './routing-key.js';
 
 /** Options of an {@link InMemoryMessageBroker}. */
@@ -360,11 +360,11 @@ export class InMemoryMessageBroker implements MessageBroker {
    * result. With no subscriber it rejects with BrokerError `RoutingFailed` and the message becomes a
    * dead letter.
    */
-  sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Promise<R> {
+  sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: RoutedSendOptions): Promise<R> {
     let actorId: ActorId;
     let timeout: number;
     try {
-      timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
+      timeout = options === undefined ? this._defaultTimeout : this._readRoutedTimeout(options);
       actorId = this._pick(routingKey, message);
     } catch (error) {
       return Promise.reject(error);
@@ -373,9 +373,13 @@ export class InMemoryMessageBroker implements MessageBroker {
   }
 
   /** Cold twin of `sendWithRouting`: picks the subscriber and sends when subscribed. */
-  sendWithRouting$<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Observable<R> {
+  sendWithRouting$<R>(
+    routingKey: RoutingKey,
+    message: Message<unknown, R>,
+    options?: RoutedSendOptions,
+  ): Observable<R> {
     return new Observable<R>((subscriber) => {
-      const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
+      const timeout = options === undefined ? this._defaultTimeout : this._readRoutedTimeout(options);
       const actorId = this._pick(routingKey, message);
       return this._send$(actorId, message, readPriority(routingKey), timeout, subscriber);
     });
@@ -763,6 +767,15 @@ export class InMemoryMessageBroker implements MessageBroker {
     if (envelope.mailbox !== null && envelope.mailbox.capacity !== Infinity) info.capacity = envelope.mailbox.capacity;
     if (envelope.timeout > 0) info.timeout = envelope.timeout;
     return info;
+  }
+
+  /** A priority here would be ambiguous next to the routing key's: refuse it rather than ignore it. */
+  private _readRoutedTimeout(options: RoutedSendOptions): number {
+    const timeout = this._readTimeout(options);
+    if ((options as SendOptions).priority !== undefined) {
+      throw new ArgumentError('options.priority', 'no priority here: the routing key carries it', (options as SendOptions).priority);
+    }
+    return timeout;
   }
 
   private _readTimeout(options: SendOptions): number {

@@ -16,6 +16,12 @@ export interface SendOptions {
   readonly priority?: Priority;
 }
 
+/** Options of `sendWithRouting`: the routing key carries the priority. */
+export interface RoutedSendOptions {
+  /** Milliseconds until the call fails with `Timeout`; default: the broker's `defaultTimeout`. */
+  readonly timeout?: number;
+}
+
 /** Options of `trySend`: fire-and-forget messages have no timeout. */
 export interface TrySendOptions {
   /** Default `Priority.Normal`. */
@@ -72,9 +78,13 @@ export interface MessageBroker {
   /** Cold twin of `publish`. */
   publish$<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>>;
   /** Sends to one subscriber of the key's topic (round-robin) and resolves with its result. */
-  sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Promise<R>;
+  sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: RoutedSendOptions): Promise<R>;
   /** Cold twin of `sendWithRouting`. */
-  sendWithRouting$<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: SendOptions): Observable<R>;
+  sendWithRouting$<R>(
+    routingKey: RoutingKey,
+    message: Message<unknown, R>,
+    options?: RoutedSendOptions,
+  ): Observable<R>;
   isRegistered(actorId: ActorId): boolean;
   registeredCount(): number;
   /** A snapshot of the registered ids, in registration order. */

@@ -10,12 +10,12 @@ import { ArgumentError } from '../errors/argument-error.js';
  * await broker.sendWithPriority(id, Alarm(), Priority.Critical);
  * ```
  */
-export const Priority = {
+export const Priority = Object.freeze({
   Low: 0,
   Normal: 1,
   High: 2,
   Critical: 3,
-} as const;
+} as const);
 
 /** One of {@link Priority}'s values. */
 export type Priority = (typeof Priority)[keyof typeof Priority];

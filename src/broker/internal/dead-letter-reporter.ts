@@ -51,9 +51,8 @@ export class DeadLetterReporter {
     }
     if (this._logged < this._limit.count) {
       this._logged++;
-      const target = letter.actorId === undefined ? `topic '${letter.topic}'` : `actor ${letter.actorId}`;
       logger(
-        `rxbroker: dead letter '${letter.message.type}' to ${target}: ${letter.reason} (${letter.error.message}). ` +
+        `rxbroker: dead letter: ${letter.error.message}. ` +
           'Subscribe to deadLetters$ or attach a DeadLetterQueue to handle dead letters.',
         letter,
       );
