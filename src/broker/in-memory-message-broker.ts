@@ -138,7 +138,11 @@ export class InMemoryMessageBroker implements MessageBroker {
     if (logger !== null && typeof logger !== 'function') {
       throw new ArgumentError('logger', 'a function (line, deadLetter) => void, or null', logger);
     }
-    const limit = { count: 10, interval: 10_000, ...options.deadLetterLogLimit };
+    const given = options.deadLetterLogLimit ?? {};
+    if (typeof given !== 'object' || given === null) {
+      throw new ArgumentError('deadLetterLogLimit', '{ count?, interval? }', given);
+    }
+    const limit = { count: given.count ?? 10, interval: given.interval ?? 10_000 };
     if (!Number.isSafeInteger(limit.count) || limit.count < 0) {
       throw new ArgumentError('deadLetterLogLimit.count', 'a safe integer >= 0', limit.count);
     }
@@ -470,6 +474,11 @@ export class InMemoryMessageBroker implements MessageBroker {
   /** @internal */
   _undeliverable(envelope: Envelope, kind: SendErrorKind): void {
     this._conclude(envelope, false, this._error(kind, envelope), true);
+  }
+
+  /** @internal */
+  _teardownFailed(mailbox: Mailbox, error: unknown): void {
+    this._reporter.diagnose(`rxbroker: the handler Observable of actor ${mailbox._id} threw while being unsubscribed`, error);
   }
 
   /** @internal */

@@ -177,14 +177,22 @@ export class Mailbox<A extends Actor = Actor> {
     }
   }
 
-  /** @internal The current message timed out: an Observable handler is unsubscribed, freeing the actor. */
+  /**
+   * @internal The current message timed out: an Observable handler is unsubscribed, freeing the
+   * actor. The next message starts in a later turn, after every timeout due now has been applied.
+   * A teardown that throws is reported, not thrown: it must not stop the broker's timeout loop.
+   */
   _abandon(envelope: Envelope): void {
     if (this._current !== envelope || this._subscription === null) return;
     const subscription = this._subscription;
     this._subscription = null;
     this._current = null;
-    subscription.unsubscribe();
-    this._next();
+    try {
+      subscription.unsubscribe();
+    } catch (error) {
+      (this._host as MailboxHost)._teardownFailed(this, error);
+    }
+    this._requestDrain();
   }
 
   /** @internal Closes the mailbox; what is queued or waiting fails with ActorStopped. */
@@ -230,7 +238,10 @@ export class Mailbox<A extends Actor = Actor> {
 
   /** An envelope for a bare message, made only on the rare paths that need one (async, failure). */
   private _wrap(entry: QueueEntry, priority: number = Priority.Normal): Envelope {
-    return entry instanceof Envelope ? entry : new Envelope(entry, this._id, priority);
+    if (entry instanceof Envelope) return entry;
+    const envelope = new Envelope(entry, this._id, priority);
+    envelope.mailbox = this;
+    return envelope;
   }
 
   private _run(entry: QueueEntry): void {
@@ -245,10 +256,26 @@ export class Mailbox<A extends Actor = Actor> {
         envelope ??= this._wrap(message);
         envelope.state = PROCESSING;
         this._current = envelope;
-        result.then(
-          this._onDone ?? (this._onDone = (value) => this._finish(true, value)),
-          this._onFail ?? (this._onFail = (error) => this._finish(false, error)),
-        );
+        if (result instanceof Promise) {
+          // A native Promise calls back once: the mailbox's two callbacks can be shared.
+          result.then(
+            this._onDone ?? (this._onDone = (value) => this._finish(true, value)),
+            this._onFail ?? (this._onFail = (error) => this._finish(false, error)),
+          );
+        } else {
+          // Any other thenable might call back twice, or late: only its first call, for this message, counts.
+          const current = envelope;
+          let called = false;
+          const once = (ok: boolean, value: unknown): void => {
+            if (called || this._current !== current) return;
+            called = true;
+            this._finish(ok, value);
+          };
+          result.then(
+            (value) => once(true, value),
+            (error) => once(false, error),
+          );
+        }
         return;
       }
     } catch (error) {

@@ -36,14 +36,28 @@ export class DeadLetterReporter {
     const listened = this.queue !== null || this.subject.observed;
     this.queue?.push(letter);
     if (this.subject.observed) this.subject.next(letter);
-    if (!listened && this._logger !== null) this._log(letter);
+    if (!listened && this._logger !== null && this._limit.count > 0) this._log(letter);
+  }
+
+  /** Logs a problem of the user's code that has nowhere else to go (a throwing teardown). */
+  diagnose(line: string, error: unknown): void {
+    this._write(`${line}: ${error instanceof Error ? error.message : String(error)}`, undefined);
+  }
+
+  /** A logger that throws must not break the delivery that reported the dead letter. */
+  private _write(line: string, letter: DeadLetter | undefined): void {
+    if (this._logger === null) return;
+    try {
+      this._logger(line, letter);
+    } catch {
+      // Nowhere left to report it; the broker's own work goes on.
+    }
   }
 
   private _log(letter: DeadLetter): void {
-    const logger = this._logger as DeadLetterLogger;
     if (letter.at - this._windowStart >= this._limit.interval) {
       if (this._suppressed > 0) {
-        logger(`rxbroker: ${this._suppressed} more dead letter(s) were not logged (rate limit)`, undefined);
+        this._write(`rxbroker: ${this._suppressed} more dead letter(s) were not logged (rate limit)`, undefined);
       }
       this._windowStart = letter.at;
       this._logged = 0;
@@ -51,7 +65,7 @@ export class DeadLetterReporter {
     }
     if (this._logged < this._limit.count) {
       this._logged++;
-      logger(
+      this._write(
         `rxbroker: dead letter: ${letter.error.message}. ` +
           'Subscribe to deadLetters$ or attach a DeadLetterQueue to handle dead letters.',
         letter,

@@ -13,6 +13,8 @@ export interface MailboxHost {
   _handlerFailed(envelope: Envelope, cause: unknown): void;
   /** The message never reached the handler (evicted, stopped): a dead letter. */
   _undeliverable(envelope: Envelope, kind: SendErrorKind): void;
+  /** An abandoned handler's Observable threw while being unsubscribed. */
+  _teardownFailed(mailbox: Mailbox, error: unknown): void;
   /** Runs `mailbox._drain()` soon, not now. */
   _defer(mailbox: Mailbox): void;
   /** The context handed to the mailbox's handler. */
