@@ -13,7 +13,11 @@ export default defineConfig({
   },
   test: {
     include: ['spec/**/*.spec.ts', 'marbles/**/*.spec.ts'],
-    typecheck: { enabled: true, include: ['spec/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    typecheck: {
+      enabled: true,
+      include: ['spec/types/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -33,7 +33,10 @@ function explain(error: SendError): string {
   return match(error.kind)
     .with('ActorNotFound', () => `no actor is registered as ${error.actorId}`)
     .with('ActorStopped', () => `actor ${error.actorId} stopped before handling it`)
-    .with('MailboxFull', () => `mailbox of actor ${error.actorId} is full (capacity ${error.info.capacity})`)
+    .with(
+      'MailboxFull',
+      () => `mailbox of actor ${error.actorId} is full (capacity ${error.info.capacity})`,
+    )
     .with('Timeout', () => `no answer within ${error.info.timeout} ms`)
     .with('HandlerFailed', () => `the handler failed: ${(error.cause as Error).message}`)
     .exhaustive();
@@ -127,7 +130,9 @@ const lettersFor = (id: ActorId) =>
   worker.release();
   const results = await Promise.all([busy, ...queued]);
   console.log(`fail:         send Job 3 -> ${show(job3)}; trySend Note 4 -> ${note4}`);
-  console.log(`              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`);
+  console.log(
+    `              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`,
+  );
   assert.equal(show(job3), 'MailboxFull');
   assert.equal(note4, 'threw MailboxFull');
   assert.deepEqual(results.map(show), ['ok 0', 'ok 1', 'ok 2']);
@@ -143,13 +148,21 @@ const lettersFor = (id: ActorId) =>
   const job5 = outcome(broker.sendWithPriority(id, Job(5), Priority.High)); // evicts Job 2, the newest Normal
   worker.release();
   const results = await Promise.all([busy, ...queued, job5]);
-  console.log(`dropNewest:   send Job 3 -> ${show(job3)}; trySend Note 4 -> ${note4}; High Job 5 evicts Job 2`);
-  console.log(`              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`);
+  console.log(
+    `dropNewest:   send Job 3 -> ${show(job3)}; trySend Note 4 -> ${note4}; High Job 5 evicts Job 2`,
+  );
+  console.log(
+    `              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`,
+  );
   assert.equal(show(job3), 'MailboxFull');
   assert.equal(note4, 'queued or dropped without an error');
   assert.deepEqual(results.map(show), ['ok 0', 'ok 1', 'MailboxFull', 'ok 5']);
   assert.deepEqual(worker.handled, [0, 5, 1]);
-  assert.deepEqual(lettersFor(id), ['Job 3: MailboxFull', 'Note 4: MailboxFull', 'Job 2: MailboxFull']);
+  assert.deepEqual(lettersFor(id), [
+    'Job 3: MailboxFull',
+    'Note 4: MailboxFull',
+    'Job 2: MailboxFull',
+  ]);
 }
 
 // --- 'dropOldest': the oldest message of the lowest priority queued makes room --------------------
@@ -160,7 +173,9 @@ const lettersFor = (id: ActorId) =>
   worker.release();
   const results = await Promise.all([busy, ...queued, job3]);
   console.log(`dropOldest:   Job 3 evicts Job 1; Low Job 4 -> ${show(job4)}`);
-  console.log(`              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`);
+  console.log(
+    `              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`,
+  );
   assert.deepEqual(results.map(show), ['ok 0', 'MailboxFull', 'ok 2', 'ok 3']);
   assert.equal(show(job4), 'MailboxFull');
   assert.deepEqual(worker.handled, [0, 2, 3]);
@@ -176,8 +191,12 @@ const lettersFor = (id: ActorId) =>
   const waiting = broker.mailboxOf(id)!.waiting;
   worker.release();
   const results = await Promise.all([busy, ...queued, job3]);
-  console.log(`backpressure: trySend Note 4 -> ${note4}; Job 5 with a 20 ms timeout -> ${show(job5)}`);
-  console.log(`              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`);
+  console.log(
+    `backpressure: trySend Note 4 -> ${note4}; Job 5 with a 20 ms timeout -> ${show(job5)}`,
+  );
+  console.log(
+    `              handled ${worker.handled.join(', ')}; dead letters: ${lettersFor(id).join('; ')}`,
+  );
   assert.equal(note4, 'threw MailboxFull');
   assert.equal(show(job5), 'Timeout');
   assert.equal(waiting, 1); // Job 3 still waiting for room when Job 5 timed out
@@ -222,7 +241,10 @@ await record(broker.send(ActorId.from(999), Job(1)));
 {
   const id = ActorId.create();
   let tornDown = false;
-  broker.register(id, Mailbox.unbounded({ receive: () => NEVER.pipe(finalize(() => (tornDown = true))) }));
+  broker.register(
+    id,
+    Mailbox.unbounded({ receive: () => NEVER.pipe(finalize(() => (tornDown = true))) }),
+  );
   await record(broker.send(id, Hang(), { timeout: 20 }));
   assert.equal(tornDown, true);
 }
@@ -253,7 +275,8 @@ assert.deepEqual(
 // Each went to the queue and to every deadLetters$ subscriber.
 console.log(`dead letters: ${seen.length} seen on deadLetters$, ${dlq.size} kept in the queue`);
 const byReason = new Map<string, number>();
-for (const letter of dlq.drain()) byReason.set(letter.reason, (byReason.get(letter.reason) ?? 0) + 1);
+for (const letter of dlq.drain())
+  byReason.set(letter.reason, (byReason.get(letter.reason) ?? 0) + 1);
 console.log(`  by reason: ${[...byReason].map(([reason, n]) => `${reason} ${n}`).join(', ')}`);
 // 9 overflows, 1 wait that timed out, 1 unknown actor, 2 stopped, 1 failed fire-and-forget. The
 // sends that timed out or failed in their handler were answered with the error instead.
@@ -270,7 +293,9 @@ assert.equal(broker.metrics().deadLetters, 14);
 
 // Nothing is lost: once everything settled, every message sent was delivered or failed.
 const metrics = broker.metrics();
-console.log(`metrics: sent ${metrics.totalSent} = delivered ${metrics.totalDelivered} + failed ${metrics.totalFailed}`);
+console.log(
+  `metrics: sent ${metrics.totalSent} = delivered ${metrics.totalDelivered} + failed ${metrics.totalFailed}`,
+);
 assert.equal(metrics.totalSent, metrics.totalDelivered + metrics.totalFailed);
 assert.equal(metrics.inFlight, 0);
 broker.shutdown();

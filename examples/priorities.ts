@@ -5,7 +5,14 @@
  * Run: npm run build && npx tsx --tsconfig examples/tsconfig.json examples/priorities.ts
  */
 import assert from 'node:assert/strict';
-import { ActorId, defineMessage, InMemoryMessageBroker, Mailbox, Priority, type Actor } from 'rxbroker';
+import {
+  ActorId,
+  defineMessage,
+  InMemoryMessageBroker,
+  Mailbox,
+  Priority,
+  type Actor,
+} from 'rxbroker';
 
 const Hold = defineMessage<void, void>('Hold'); // keeps the actor busy until released
 const Task = defineMessage<string, string>('Task'); // answers with its own label
@@ -81,7 +88,16 @@ assert.deepEqual(order, [
   'after',
 ]);
 // Each sender still gets its own answer, whatever the order of handling.
-assert.deepEqual(results, ['low-1', 'normal-1', 'critical-1', 'high-1', 'low-2', 'normal-2', 'high-2', 'critical-2']);
+assert.deepEqual(results, [
+  'low-1',
+  'normal-1',
+  'critical-1',
+  'high-1',
+  'low-2',
+  'normal-2',
+  'high-2',
+  'critical-2',
+]);
 
 broker.shutdown();
 console.log('priorities: ok');

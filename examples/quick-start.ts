@@ -40,7 +40,9 @@ const account: Actor = {
 };
 
 // A second actor that only knows how to shut down, so the broadcast has two targets.
-const auditor: Actor = { receive: (msg) => (Shutdown.is(msg) ? undefined : Promise.reject(new Error(msg.type))) };
+const auditor: Actor = {
+  receive: (msg) => (Shutdown.is(msg) ? undefined : Promise.reject(new Error(msg.type))),
+};
 
 const broker = new InMemoryMessageBroker({ defaultTimeout: 5_000 });
 try {
@@ -81,7 +83,9 @@ try {
     `Sent ${metrics.totalSent}, delivered ${metrics.totalDelivered}, failed ${metrics.totalFailed}, ` +
       `success rate ${((metrics.totalDelivered / metrics.totalSent) * 100).toFixed(2)}%`,
   );
-  console.log(`Avg routing latency: ${metrics.avgRoutingLatencyNs}ns (sampled on 1 message in 1024)`);
+  console.log(
+    `Avg routing latency: ${metrics.avgRoutingLatencyNs}ns (sampled on 1 message in 1024)`,
+  );
   assert.equal(metrics.registeredActors, 2);
   assert.equal(metrics.totalSent, 5); // 2 GetBalance + 1 Deposit + Shutdown to 2 actors
   assert.equal(metrics.totalDelivered, 5);

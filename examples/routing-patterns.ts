@@ -56,7 +56,10 @@ const mailerId = ActorId.create();
 const mailer: Actor = {
   async receive(msg, ctx) {
     if (!UserCreated.is(msg)) throw new Error(`mailer: unexpected ${msg.type}`);
-    ctx.broker.trySend(loggerId, LogMessage({ level: 'info', message: `welcome mail to user ${msg.payload.userId}` }));
+    ctx.broker.trySend(
+      loggerId,
+      LogMessage({ level: 'info', message: `welcome mail to user ${msg.payload.userId}` }),
+    );
   },
 };
 
@@ -73,7 +76,8 @@ console.log(`   delivered UserCreated to actor ${dbId} only`);
 // --- 2. publish-subscribe: broadcast to every registered actor --------------------------------
 console.log('2. publish-subscribe (broadcast)');
 const published = await broker.broadcast(UserCreated({ userId: 123 }));
-for (const result of published) console.log(`   actor ${result.actorId}: ${result.ok ? 'ok' : result.error.kind}`);
+for (const result of published)
+  console.log(`   actor ${result.actorId}: ${result.ok ? 'ok' : result.error.kind}`);
 assert.deepEqual(
   published.map((r) => [r.actorId, r.ok]),
   [
@@ -95,18 +99,20 @@ broker.trySend(loggerId, LogMessage({ level: 'info', message: 'Task completed' }
 // The logger handles its messages in order, so GetLog sees everything sent before it.
 const log = await broker.send(loggerId, GetLog());
 for (const line of log) console.log(`   log: ${line}`);
-assert.deepEqual(log, ['[info] user 123 created', '[info] welcome mail to user 123', '[info] Task completed']);
+assert.deepEqual(log, [
+  '[info] user 123 created',
+  '[info] welcome mail to user 123',
+  '[info] Task completed',
+]);
 
 // --- topic routing ------------------------------------------------------------------------------
 // Subjects are '.'-separated tokens; in a pattern '*' matches one token and a final '>' the rest.
 console.log('topic routing');
 const euOrdersId = ActorId.create();
 const allOrdersId = ActorId.create();
-const ordersActor =
-  (label: string): Actor =>
-  ({
-    receive: (msg) => (OrderEvent.is(msg) ? `${label} saw order ${msg.payload.orderId}` : undefined),
-  });
+const ordersActor = (label: string): Actor => ({
+  receive: (msg) => (OrderEvent.is(msg) ? `${label} saw order ${msg.payload.orderId}` : undefined),
+});
 broker.register(euOrdersId, Mailbox.unbounded(ordersActor('eu-desk')));
 broker.register(allOrdersId, Mailbox.unbounded(ordersActor('audit')));
 broker.subscribe(euOrdersId, 'orders.eu.*');
@@ -121,7 +127,9 @@ for (const [topic, results] of [
   ['orders.us.shipped', shipped],
   ['invoices.eu.created', nobody],
 ] as const) {
-  console.log(`   publish ${topic}: ${results.map((r) => (r.ok ? r.value : r.error.kind)).join('; ') || '(no subscriber)'}`);
+  console.log(
+    `   publish ${topic}: ${results.map((r) => (r.ok ? r.value : r.error.kind)).join('; ') || '(no subscriber)'}`,
+  );
 }
 assert.deepEqual(
   created.map((r) => (r.ok ? r.value : r.error.kind)),
@@ -137,16 +145,29 @@ assert.deepEqual(nobody, []);
 // and the caller gets that subscriber's result.
 const resizers = [ActorId.create(), ActorId.create(), ActorId.create()];
 for (const [i, id] of resizers.entries()) {
-  broker.register(id, Mailbox.unbounded({ receive: (msg) => (Resize.is(msg) ? `resizer-${i}:${msg.payload.image}` : undefined) }));
+  broker.register(
+    id,
+    Mailbox.unbounded({
+      receive: (msg) => (Resize.is(msg) ? `resizer-${i}:${msg.payload.image}` : undefined),
+    }),
+  );
   broker.subscribe(id, 'images.resize');
 }
 const handledBy: string[] = [];
 for (const image of ['a.png', 'b.png', 'c.png', 'd.png']) {
-  const answer = await broker.sendWithRouting({ topic: 'images.resize', priority: Priority.High }, Resize({ image }));
+  const answer = await broker.sendWithRouting(
+    { topic: 'images.resize', priority: Priority.High },
+    Resize({ image }),
+  );
   handledBy.push(answer);
 }
 console.log(`   sendWithRouting round-robin: ${handledBy.join(', ')}`);
-assert.deepEqual(handledBy, ['resizer-0:a.png', 'resizer-1:b.png', 'resizer-2:c.png', 'resizer-0:d.png']);
+assert.deepEqual(handledBy, [
+  'resizer-0:a.png',
+  'resizer-1:b.png',
+  'resizer-2:c.png',
+  'resizer-0:d.png',
+]);
 
 // After unsubscribe the actor gets no more routed messages.
 assert.equal(broker.unsubscribe(resizers[0]!, 'images.resize'), true);
@@ -167,7 +188,9 @@ assert.equal(deadLetters[0]!.reason, 'RoutingFailed');
 assert.equal(deadLetters[0]!.topic, 'images.crop');
 
 const metrics = broker.metrics();
-console.log(`metrics: sent ${metrics.totalSent}, delivered ${metrics.totalDelivered}, failed ${metrics.totalFailed}`);
+console.log(
+  `metrics: sent ${metrics.totalSent}, delivered ${metrics.totalDelivered}, failed ${metrics.totalFailed}`,
+);
 assert.equal(metrics.totalSent, metrics.totalDelivered + metrics.totalFailed);
 assert.equal(metrics.totalFailed, 1); // the routed message nobody served
 

@@ -41,7 +41,9 @@ for (const file of files) {
   });
   const ms = Math.round(performance.now() - started);
   if (run.error !== undefined || run.status !== 0) {
-    const why = run.error?.message ?? (run.signal !== null ? `killed by ${run.signal}` : `exit code ${run.status}`);
+    const why =
+      run.error?.message ??
+      (run.signal !== null ? `killed by ${run.signal}` : `exit code ${run.status}`);
     console.error(`--- FAILED: ${file} (${why}, ${ms} ms)`);
     failed.push(file);
   } else {

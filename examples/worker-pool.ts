@@ -18,9 +18,10 @@ import {
 } from 'rxbroker';
 
 /** Sum the items of `data` at the positions a worker owns (position % shards === its shard). */
-const WorkItem = defineMessage<{ data: readonly number[]; shards: number }, { worker: ActorId; sum: number }>(
-  'WorkItem',
-);
+const WorkItem = defineMessage<
+  { data: readonly number[]; shards: number },
+  { worker: ActorId; sum: number }
+>('WorkItem');
 /** Square one number. */
 const Square = defineMessage<number, number>('Square');
 const Status = defineMessage<void, string>('Status');
@@ -56,10 +57,13 @@ const worker: Actor = {
 // Actors that are not workers: the broadcast filter leaves them out.
 const supervisorId = ActorId.from(1);
 const reporterId = ActorId.from(200);
-const notAWorker: Actor = { receive: (msg, ctx) => (Status.is(msg) ? `actor ${ctx.self} is fine` : undefined) };
+const notAWorker: Actor = {
+  receive: (msg, ctx) => (Status.is(msg) ? `actor ${ctx.self} is fine` : undefined),
+};
 broker.register(supervisorId, Mailbox.unbounded(notAWorker));
 const workerIds = Array.from({ length: POOL_SIZE }, (_, i) => ActorId.from(FIRST_WORKER + i));
-for (const id of workerIds) broker.register(id, Mailbox.bounded(worker, 16, { overflow: 'backpressure' }));
+for (const id of workerIds)
+  broker.register(id, Mailbox.bounded(worker, 16, { overflow: 'backpressure' }));
 broker.register(reporterId, Mailbox.unbounded(notAWorker));
 console.log(`registered ${broker.registeredCount()} actors: ${broker.actorIds().join(', ')}`);
 
@@ -91,7 +95,9 @@ const squares = await lastValueFrom(
     toArray(),
   ),
 );
-console.log(`sendTo one worker, concurrency 4: ${squares.length} results, at most ${maxInFlight} in flight`);
+console.log(
+  `sendTo one worker, concurrency 4: ${squares.length} results, at most ${maxInFlight} in flight`,
+);
 assert.deepEqual(
   squares,
   Array.from({ length: 20 }, (_, i) => (i + 1) ** 2),
@@ -137,7 +143,9 @@ console.log(`others: ${statuses.join('; ')}`);
 assert.deepEqual(statuses, ['actor 1 is fine', 'actor 200 is fine']);
 
 const metrics = broker.metrics();
-console.log(`metrics: sent ${metrics.totalSent}, delivered ${metrics.totalDelivered}, failed ${metrics.totalFailed}`);
+console.log(
+  `metrics: sent ${metrics.totalSent}, delivered ${metrics.totalDelivered}, failed ${metrics.totalFailed}`,
+);
 assert.equal(metrics.totalSent, POOL_SIZE + 20 + 64 + 2);
 assert.equal(metrics.totalDelivered, metrics.totalSent);
 

@@ -136,7 +136,9 @@ async function main(): Promise<void> {
       // Let late handlers finish, so the sample is of a settled broker, not of one in mid-flight.
       await new Promise((resolve) => setTimeout(resolve, SEND_TIMEOUT * 3));
       heap[mark[0]] = retainedHeap();
-      console.log(`${mark[0]}: ${sent} messages, retained heap ${(heap[mark[0]]! / 2 ** 20).toFixed(1)} MiB`);
+      console.log(
+        `${mark[0]}: ${sent} messages, retained heap ${(heap[mark[0]]! / 2 ** 20).toFixed(1)} MiB`,
+      );
       nextMark++;
     }
   }
@@ -166,7 +168,8 @@ async function main(): Promise<void> {
   if (metrics.totalSent !== metrics.totalDelivered + metrics.totalFailed) {
     throw new Error('metrics do not balance after shutdown');
   }
-  if (!report.withinTenPercent) throw new Error(`retained heap grew ${(growth * 100).toFixed(1)}% from middle to end`);
+  if (!report.withinTenPercent)
+    throw new Error(`retained heap grew ${(growth * 100).toFixed(1)}% from middle to end`);
 }
 
 await main();

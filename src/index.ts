@@ -24,12 +24,25 @@ export {
   InMemoryMessageBroker,
   type InMemoryMessageBrokerOptions,
 } from './broker/in-memory-message-broker.js';
-export type { DeadLetterLogger, DeadLetterLogLimit } from './broker/internal/dead-letter-reporter.js';
+export type {
+  DeadLetterLogger,
+  DeadLetterLogLimit,
+} from './broker/internal/dead-letter-reporter.js';
 export type { BroadcastResult } from './broker/broadcast-result.js';
 export type { BrokerMetrics } from './broker/broker-metrics.js';
 export type { RoutingKey } from './broker/routing-key.js';
 export { DeadLetterQueue, type DeadLetterQueueOptions } from './dead-letter/dead-letter-queue.js';
 export type { DeadLetter, DeadLetterReason } from './dead-letter/dead-letter.js';
-export { SendError, isSendError, type SendErrorKind, type SendErrorInfo } from './errors/send-error.js';
-export { BrokerError, isBrokerError, type BrokerErrorKind, type BrokerErrorInfo } from './errors/broker-error.js';
+export {
+  SendError,
+  isSendError,
+  type SendErrorKind,
+  type SendErrorInfo,
+} from './errors/send-error.js';
+export {
+  BrokerError,
+  isBrokerError,
+  type BrokerErrorKind,
+  type BrokerErrorInfo,
+} from './errors/broker-error.js';
 export { ArgumentError, isArgumentError } from './errors/argument-error.js';

@@ -3,14 +3,7 @@ import type { OverflowStrategy } from 'rxbroker';
 
 /** How an actor answers. */
 export type Behaviour =
-  | 'value'
-  | 'throw'
-  | 'late'
-  | 'lateError'
-  | 'never'
-  | 'promise'
-  | 'promiseReject'
-  | 'forward';
+  'value' | 'throw' | 'late' | 'lateError' | 'never' | 'promise' | 'promiseReject' | 'forward';
 
 export interface MailboxSpec {
   readonly capacity: number | null; // null: unbounded
@@ -22,9 +15,19 @@ export interface MailboxSpec {
 export type Command =
   | { readonly op: 'register'; readonly actor: number; readonly mailbox: MailboxSpec }
   | { readonly op: 'unregister'; readonly actor: number }
-  | { readonly op: 'send'; readonly actor: number; readonly priority: number; readonly timeout: number | null }
+  | {
+      readonly op: 'send';
+      readonly actor: number;
+      readonly priority: number;
+      readonly timeout: number | null;
+    }
   | { readonly op: 'trySend'; readonly actor: number; readonly priority: number }
-  | { readonly op: 'send$'; readonly actor: number; readonly priority: number; readonly cancelAfter: number }
+  | {
+      readonly op: 'send$';
+      readonly actor: number;
+      readonly priority: number;
+      readonly cancelAfter: number;
+    }
   | { readonly op: 'broadcast'; readonly timeout: number | null }
   | { readonly op: 'broadcastFilter'; readonly parity: number }
   | { readonly op: 'subscribe'; readonly actor: number; readonly pattern: string }
@@ -45,7 +48,10 @@ const behaviour = fc.oneof(
   { weight: 2, arbitrary: fc.constant<Behaviour>('promise') },
   { weight: 2, arbitrary: fc.constant<Behaviour>('late') },
   { weight: 2, arbitrary: fc.constant<Behaviour>('forward') },
-  { weight: 1, arbitrary: fc.constantFrom<Behaviour>('throw', 'lateError', 'promiseReject', 'never') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Behaviour>('throw', 'lateError', 'promiseReject', 'never'),
+  },
 );
 
 const mailbox: fc.Arbitrary<MailboxSpec> = fc.record({
@@ -58,7 +64,10 @@ const mailbox: fc.Arbitrary<MailboxSpec> = fc.record({
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('register' as const), actor, mailbox }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unregister' as const), actor }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('send' as const), actor, priority, timeout }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ op: fc.constant('send' as const), actor, priority, timeout }),
+  },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('trySend' as const), actor, priority }) },
   {
     weight: 2,
@@ -70,11 +79,26 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('broadcast' as const), timeout }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('broadcastFilter' as const), parity: fc.integer({ min: 0, max: 1 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('broadcastFilter' as const),
+      parity: fc.integer({ min: 0, max: 1 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('subscribe' as const), actor, pattern }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('publish' as const), topic }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('sendWithRouting' as const), topic, priority }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('advance' as const), frames: fc.integer({ min: 1, max: 30 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('sendWithRouting' as const), topic, priority }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('advance' as const),
+      frames: fc.integer({ min: 1, max: 30 }),
+    }),
+  },
 );
 
 const register = fc.record({ op: fc.constant('register' as const), actor, mailbox });

@@ -58,7 +58,11 @@ export class ModelRun {
   private readonly _openHandlers = new Set<object>();
 
   constructor() {
-    this.broker = new InMemoryMessageBroker({ scheduler: this.scheduler, defaultTimeout: 25, logger: null });
+    this.broker = new InMemoryMessageBroker({
+      scheduler: this.scheduler,
+      defaultTimeout: 25,
+      logger: null,
+    });
     // deadLetters$ completes on shutdown; the queue keeps what comes after too.
     this.broker.withDeadLetterQueue(this.queue);
     this.broker.deadLetters$.subscribe((letter) => this.deadLetters.push(letter));
@@ -120,13 +124,20 @@ export class ModelRun {
     switch (command.op) {
       case 'register': {
         if (broker.isShutdown || broker.isRegistered(id(command.actor))) return;
-        const registration: Registration = { id: id(command.actor), active: 0, maxActive: 0, calls: [] };
+        const registration: Registration = {
+          id: id(command.actor),
+          active: 0,
+          maxActive: 0,
+          calls: [],
+        };
         this.registrations.push(registration);
         const actor = this._actor(registration, command.mailbox);
         const { capacity, overflow } = command.mailbox;
         broker.register(
           registration.id,
-          capacity === null ? Mailbox.unbounded(actor) : Mailbox.bounded(actor, capacity, { overflow }),
+          capacity === null
+            ? Mailbox.unbounded(actor)
+            : Mailbox.bounded(actor, capacity, { overflow }),
         );
         return;
       }
@@ -134,14 +145,18 @@ export class ModelRun {
         try {
           broker.unregister(id(command.actor));
         } catch (error) {
-          if (!isBrokerError(error, 'NotFound')) this.unexpected.push(`unregister threw ${String(error)}`);
+          if (!isBrokerError(error, 'NotFound'))
+            this.unexpected.push(`unregister threw ${String(error)}`);
         }
         return;
       }
       case 'send': {
         const seq = this._next(command.priority);
         const delivery = this._delivery(seq, id(command.actor), 'send');
-        const options = command.timeout === null ? { priority: command.priority as 0 } : { priority: command.priority as 0, timeout: command.timeout };
+        const options =
+          command.timeout === null
+            ? { priority: command.priority as 0 }
+            : { priority: command.priority as 0, timeout: command.timeout };
         this._track(delivery, broker.send(id(command.actor), Work({ seq }), options));
         return;
       }
@@ -153,10 +168,12 @@ export class ModelRun {
         const seq = this._next(command.priority);
         const target = id(command.actor);
         const delivery = this._delivery(seq, target, 'send');
-        const subscription = broker.send$(id(command.actor), Work({ seq }), { priority: command.priority as 0 }).subscribe({
-          next: (value) => delivery.outcomes.push(`ok:${value}`),
-          error: (error: unknown) => delivery.outcomes.push(kindOf(error)),
-        });
+        const subscription = broker
+          .send$(id(command.actor), Work({ seq }), { priority: command.priority as 0 })
+          .subscribe({
+            next: (value) => delivery.outcomes.push(`ok:${value}`),
+            error: (error: unknown) => delivery.outcomes.push(kindOf(error)),
+          });
         this.scheduler.schedule(() => {
           if (subscription.closed) return;
           subscription.unsubscribe();
@@ -171,7 +188,10 @@ export class ModelRun {
         const message = Work({ seq });
         const results =
           command.op === 'broadcast'
-            ? broker.broadcast(message, command.timeout === null ? undefined : { timeout: command.timeout })
+            ? broker.broadcast(
+                message,
+                command.timeout === null ? undefined : { timeout: command.timeout },
+              )
             : command.op === 'broadcastFilter'
               ? broker.broadcastFilter(message, (actorId) => actorId % 2 === command.parity)
               : broker.publish(command.topic, message);
@@ -179,22 +199,28 @@ export class ModelRun {
         return;
       }
       case 'subscribe': {
-        if (broker.isRegistered(id(command.actor))) broker.subscribe(id(command.actor), command.pattern);
+        if (broker.isRegistered(id(command.actor)))
+          broker.subscribe(id(command.actor), command.pattern);
         return;
       }
       case 'sendWithRouting': {
         const seq = this._next(command.priority);
-        broker.sendWithRouting({ topic: command.topic, priority: command.priority as 0 }, Work({ seq })).then(
-          (value) => {
-            const targets = [...this.handled.keys()].filter((key) => key.startsWith(`${seq}@`));
-            if (targets.length !== 1) this.unexpected.push(`routed ${seq} answered, handled at ${targets.length} targets`);
-            for (const key of targets) this._deliveryByKey(key).outcomes.push(`ok:${value}`);
-          },
-          (error: unknown) => {
-            const target = isSendError(error) ? error.actorId : undefined;
-            this._delivery(seq, target, 'send').outcomes.push(kindOf(error));
-          },
-        );
+        broker
+          .sendWithRouting({ topic: command.topic, priority: command.priority as 0 }, Work({ seq }))
+          .then(
+            (value) => {
+              const targets = [...this.handled.keys()].filter((key) => key.startsWith(`${seq}@`));
+              if (targets.length !== 1)
+                this.unexpected.push(
+                  `routed ${seq} answered, handled at ${targets.length} targets`,
+                );
+              for (const key of targets) this._deliveryByKey(key).outcomes.push(`ok:${value}`);
+            },
+            (error: unknown) => {
+              const target = isSendError(error) ? error.actorId : undefined;
+              this._delivery(seq, target, 'send').outcomes.push(kindOf(error));
+            },
+          );
         return;
       }
       case 'advance':
@@ -275,7 +301,9 @@ export class ModelRun {
             leave();
             // One hop only: forwarded messages are not forwarded again, or a ring never ends.
             if (!this._forwarded.has(seq)) {
-              this._forwarded.add(this._fire(ActorId.from((target % ACTORS) + 1), this.priorityOf(seq)));
+              this._forwarded.add(
+                this._fire(ActorId.from((target % ACTORS) + 1), this.priorityOf(seq)),
+              );
             }
             return seq;
           case 'promise':
@@ -291,7 +319,11 @@ export class ModelRun {
                 ? NEVER
                 : spec.behaviour === 'late'
                   ? timer(spec.delay, scheduler).pipe(map(() => seq))
-                  : timer(spec.delay, scheduler).pipe(map(() => { throw new Error(`late ${seq}`); }));
+                  : timer(spec.delay, scheduler).pipe(
+                      map(() => {
+                        throw new Error(`late ${seq}`);
+                      }),
+                    );
             return defer(() => {
               this._openHandlers.add(token);
               return source;

@@ -53,5 +53,6 @@ export function isValidId(value: unknown): value is ActorId {
 
 /** @internal */
 export function assertActorId(value: unknown, argument = 'actor id'): asserts value is ActorId {
-  if (!isValidId(value)) throw new ArgumentError(argument, 'an ActorId (a safe integer >= 0)', value);
+  if (!isValidId(value))
+    throw new ArgumentError(argument, 'an ActorId (a safe integer >= 0)', value);
 }

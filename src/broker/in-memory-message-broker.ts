@@ -22,7 +22,12 @@ import {
 } from './internal/dead-letter-reporter.js';
 import { parseTopic, TopicRouter } from './internal/topic-router.js';
 import { Timekeeper } from './internal/timekeeper.js';
-import type { MessageBroker, RoutedSendOptions, SendOptions, TrySendOptions } from './message-broker.js';
+import type {
+  MessageBroker,
+  RoutedSendOptions,
+  SendOptions,
+  TrySendOptions,
+} from './message-broker.js';
 import type { RoutingKey } from './routing-key.js';
 
 /** Options of an {@link InMemoryMessageBroker}. */
@@ -55,7 +60,10 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 
 // The executor of every send's Promise: a shared function, not a closure per message.
 let pendingEnvelope: Envelope;
-function captureSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+function captureSettlers(
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void,
+): void {
   pendingEnvelope.resolve = resolve;
   pendingEnvelope.reject = reject;
 }
@@ -84,7 +92,10 @@ export class InMemoryMessageBroker implements MessageBroker {
    *
    * @throws ArgumentError when `capacity` is not an integer >= 0
    */
-  static withCapacity(capacity: number, options: InMemoryMessageBrokerOptions = {}): InMemoryMessageBroker {
+  static withCapacity(
+    capacity: number,
+    options: InMemoryMessageBrokerOptions = {},
+  ): InMemoryMessageBroker {
     return new InMemoryMessageBroker({ ...options, capacity });
   }
 
@@ -118,7 +129,8 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** @throws ArgumentError for an invalid option */
   constructor(options: InMemoryMessageBrokerOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'an object', options);
+    if (typeof options !== 'object' || options === null)
+      throw new ArgumentError('options', 'an object', options);
     const { scheduler, logger = defaultLogger, metrics = true } = options;
     this._defaultTimeout = checkTimeout(options.defaultTimeout ?? 5000, 'defaultTimeout');
     const capacity = options.capacity ?? 0;
@@ -166,7 +178,8 @@ export class InMemoryMessageBroker implements MessageBroker {
    * @throws ArgumentError when `queue` is not a DeadLetterQueue
    */
   withDeadLetterQueue(queue: DeadLetterQueue): this {
-    if (!(queue instanceof DeadLetterQueue)) throw new ArgumentError('queue', 'a DeadLetterQueue', queue);
+    if (!(queue instanceof DeadLetterQueue))
+      throw new ArgumentError('queue', 'a DeadLetterQueue', queue);
     this._reporter.queue = queue;
     return this;
   }
@@ -185,10 +198,15 @@ export class InMemoryMessageBroker implements MessageBroker {
   register(actorId: ActorId, mailbox: Mailbox): void {
     assertActorId(actorId);
     if (!(mailbox instanceof Mailbox)) throw new ArgumentError('mailbox', 'a Mailbox', mailbox);
-    if (this._isShutdown) throw new BrokerError('RoutingFailed', { actorId, reason: 'the broker is shut down' });
+    if (this._isShutdown)
+      throw new BrokerError('RoutingFailed', { actorId, reason: 'the broker is shut down' });
     if (this._actors.has(actorId)) throw new BrokerError('AlreadyRegistered', { actorId });
     if (!mailbox._open(actorId, this)) {
-      throw new ArgumentError('mailbox', 'a mailbox that was never registered (make a new one)', mailbox);
+      throw new ArgumentError(
+        'mailbox',
+        'a mailbox that was never registered (make a new one)',
+        mailbox,
+      );
     }
     this._actors.set(actorId, mailbox);
   }
@@ -251,9 +269,15 @@ export class InMemoryMessageBroker implements MessageBroker {
   }
 
   /** `send` at `priority`. */
-  sendWithPriority<R>(actorId: ActorId, message: Message<unknown, R>, priority: Priority): Promise<R> {
+  sendWithPriority<R>(
+    actorId: ActorId,
+    message: Message<unknown, R>,
+    priority: Priority,
+  ): Promise<R> {
     if (priority !== 0 && priority !== 1 && priority !== 2 && priority !== 3) {
-      return Promise.reject(new ArgumentError('priority', 'Priority.Low | Normal | High | Critical (0-3)', priority));
+      return Promise.reject(
+        new ArgumentError('priority', 'Priority.Low | Normal | High | Critical (0-3)', priority),
+      );
     }
     return this._request(actorId, message, priority, this._defaultTimeout);
   }
@@ -309,7 +333,10 @@ export class InMemoryMessageBroker implements MessageBroker {
   }
 
   /** Cold twin of `broadcast`: emits each target's result as it settles, then completes. */
-  broadcast$<R>(message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>> {
+  broadcast$<R>(
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>> {
     return this._broadcast$(message, options, () => this.actorIds());
   }
 
@@ -320,13 +347,18 @@ export class InMemoryMessageBroker implements MessageBroker {
     options?: SendOptions,
   ): Observable<BroadcastResult<R>> {
     return this._broadcast$(message, options, () => {
-      if (typeof filter !== 'function') throw new ArgumentError('filter', 'a function (actorId) => boolean', filter);
+      if (typeof filter !== 'function')
+        throw new ArgumentError('filter', 'a function (actorId) => boolean', filter);
       return this._select(filter);
     });
   }
 
   /** Cold twin of `publish`: emits each subscriber's result as it settles, then completes. */
-  publish$<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>> {
+  publish$<R>(
+    topic: string,
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>> {
     return this._broadcast$(message, options, () => this._router.match(topic));
   }
 
@@ -355,7 +387,11 @@ export class InMemoryMessageBroker implements MessageBroker {
   }
 
   /** Sends to every subscriber of `topic`: one result each, in order of subscription ([] when none). */
-  publish<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Promise<BroadcastResult<R>[]> {
+  publish<R>(
+    topic: string,
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Promise<BroadcastResult<R>[]> {
     return this._broadcast(message, options, () => this._router.match(topic));
   }
 
@@ -364,7 +400,11 @@ export class InMemoryMessageBroker implements MessageBroker {
    * result. With no subscriber it rejects with BrokerError `RoutingFailed` and the message becomes a
    * dead letter.
    */
-  sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: RoutedSendOptions): Promise<R> {
+  sendWithRouting<R>(
+    routingKey: RoutingKey,
+    message: Message<unknown, R>,
+    options?: RoutedSendOptions,
+  ): Promise<R> {
     let actorId: ActorId;
     let timeout: number;
     try {
@@ -383,7 +423,8 @@ export class InMemoryMessageBroker implements MessageBroker {
     options?: RoutedSendOptions,
   ): Observable<R> {
     return new Observable<R>((subscriber) => {
-      const timeout = options === undefined ? this._defaultTimeout : this._readRoutedTimeout(options);
+      const timeout =
+        options === undefined ? this._defaultTimeout : this._readRoutedTimeout(options);
       const actorId = this._pick(routingKey, message);
       return this._send$(actorId, message, readPriority(routingKey), timeout, subscriber);
     });
@@ -424,7 +465,8 @@ export class InMemoryMessageBroker implements MessageBroker {
       mailbox._stop();
       const current = mailbox._current;
       if (current === null) continue;
-      if (current.state !== DONE) this._conclude(current, false, this._error('ActorStopped', current), false);
+      if (current.state !== DONE)
+        this._conclude(current, false, this._error('ActorStopped', current), false);
       mailbox._abandon(current);
     }
     // Everything awaited was queued, waiting or being processed by one of those: all settled now.
@@ -467,7 +509,12 @@ export class InMemoryMessageBroker implements MessageBroker {
   /** @internal */
   _handlerFailed(envelope: Envelope, cause: unknown): void {
     if (envelope.state !== DONE) {
-      this._conclude(envelope, false, new SendError('HandlerFailed', this._info(envelope), { cause }), false);
+      this._conclude(
+        envelope,
+        false,
+        new SendError('HandlerFailed', this._info(envelope), { cause }),
+        false,
+      );
     }
   }
 
@@ -478,7 +525,10 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** @internal */
   _teardownFailed(mailbox: Mailbox, error: unknown): void {
-    this._reporter.diagnose(`rxbroker: the handler Observable of actor ${mailbox._id} threw while being unsubscribed`, error);
+    this._reporter.diagnose(
+      `rxbroker: the handler Observable of actor ${mailbox._id} threw while being unsubscribed`,
+      error,
+    );
   }
 
   /** @internal */
@@ -537,12 +587,21 @@ export class InMemoryMessageBroker implements MessageBroker {
     return outcome === REFUSED ? error : null;
   }
 
-  private _request<R>(actorId: ActorId, message: Message<unknown, R>, priority: number, timeout: number): Promise<R> {
+  private _request<R>(
+    actorId: ActorId,
+    message: Message<unknown, R>,
+    priority: number,
+    timeout: number,
+  ): Promise<R> {
     if (!isValidId(actorId)) {
-      return Promise.reject(new ArgumentError('actor id', 'an ActorId (a safe integer >= 0)', actorId));
+      return Promise.reject(
+        new ArgumentError('actor id', 'an ActorId (a safe integer >= 0)', actorId),
+      );
     }
     if (!isMessage(message)) {
-      return Promise.reject(new ArgumentError('message', 'a message made by a defineMessage() factory', message));
+      return Promise.reject(
+        new ArgumentError('message', 'a message made by a defineMessage() factory', message),
+      );
     }
     const envelope = new Envelope(message, actorId, priority);
     envelope.timeout = timeout;
@@ -602,10 +661,20 @@ export class InMemoryMessageBroker implements MessageBroker {
     readPriority(routingKey);
     const actorId = this._router.pick(topic);
     if (actorId !== undefined) return actorId;
-    const error = new BrokerError('RoutingFailed', { topic, reason: 'no actor subscribes to this topic' });
+    const error = new BrokerError('RoutingFailed', {
+      topic,
+      reason: 'no actor subscribes to this topic',
+    });
     this._sent++;
     this._failed++;
-    this._reporter.report({ actorId: undefined, topic, message, reason: 'RoutingFailed', error, at: this._time.now() });
+    this._reporter.report({
+      actorId: undefined,
+      topic,
+      message,
+      reason: 'RoutingFailed',
+      error,
+      at: this._time.now(),
+    });
     throw error;
   }
 
@@ -648,7 +717,11 @@ export class InMemoryMessageBroker implements MessageBroker {
       envelope.batch = batch;
       envelope.slot = slot;
       batch.envelopes.push(envelope);
-      if (this._deliver(actorId, message, priority, envelope, true) === null && envelope.state !== DONE) reached++;
+      if (
+        this._deliver(actorId, message, priority, envelope, true) === null &&
+        envelope.state !== DONE
+      )
+        reached++;
     }
     if (this._taps !== null) for (const tap of this._taps) tap._onBroadcast(reached, ids.length);
     batch.start();
@@ -661,7 +734,11 @@ export class InMemoryMessageBroker implements MessageBroker {
       try {
         chosen = filter(actorId);
       } catch (cause) {
-        throw new BrokerError('RoutingFailed', { actorId, reason: 'the broadcast filter threw' }, { cause });
+        throw new BrokerError(
+          'RoutingFailed',
+          { actorId, reason: 'the broadcast filter threw' },
+          { cause },
+        );
       }
       if (chosen) selected.push(actorId);
     }
@@ -773,7 +850,8 @@ export class InMemoryMessageBroker implements MessageBroker {
       actorId: envelope.actorId,
       messageType: envelope.message.type,
     };
-    if (envelope.mailbox !== null && envelope.mailbox.capacity !== Infinity) info.capacity = envelope.mailbox.capacity;
+    if (envelope.mailbox !== null && envelope.mailbox.capacity !== Infinity)
+      info.capacity = envelope.mailbox.capacity;
     if (envelope.timeout > 0) info.timeout = envelope.timeout;
     return info;
   }
@@ -782,19 +860,27 @@ export class InMemoryMessageBroker implements MessageBroker {
   private _readRoutedTimeout(options: RoutedSendOptions): number {
     const timeout = this._readTimeout(options);
     if ((options as SendOptions).priority !== undefined) {
-      throw new ArgumentError('options.priority', 'no priority here: the routing key carries it', (options as SendOptions).priority);
+      throw new ArgumentError(
+        'options.priority',
+        'no priority here: the routing key carries it',
+        (options as SendOptions).priority,
+      );
     }
     return timeout;
   }
 
   private _readTimeout(options: SendOptions): number {
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'an object', options);
-    return options.timeout === undefined ? this._defaultTimeout : checkTimeout(options.timeout, 'timeout');
+    if (typeof options !== 'object' || options === null)
+      throw new ArgumentError('options', 'an object', options);
+    return options.timeout === undefined
+      ? this._defaultTimeout
+      : checkTimeout(options.timeout, 'timeout');
   }
 }
 
 function readPriority(options: { readonly priority?: Priority }): number {
-  if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'an object', options);
+  if (typeof options !== 'object' || options === null)
+    throw new ArgumentError('options', 'an object', options);
   const priority = options.priority ?? Priority.Normal;
   assertPriority(priority);
   return priority;

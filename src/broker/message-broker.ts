@@ -48,7 +48,11 @@ export interface MessageBroker {
   /** Sends a message and resolves with its handler's result, or rejects with a `SendError`. */
   send<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Promise<R>;
   /** `send` at a priority. */
-  sendWithPriority<R>(actorId: ActorId, message: Message<unknown, R>, priority: Priority): Promise<R>;
+  sendWithPriority<R>(
+    actorId: ActorId,
+    message: Message<unknown, R>,
+    priority: Priority,
+  ): Promise<R>;
   /** Fire-and-forget for messages whose result is `void`. @throws SendError when refused */
   trySend(actorId: ActorId, message: Message<unknown, void>, options?: TrySendOptions): void;
   /** Sends to every registered actor; one result per actor, in registration order. */
@@ -62,7 +66,10 @@ export interface MessageBroker {
   /** Cold: sends when subscribed; unsubscribing before processing withdraws the message. */
   send$<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Observable<R>;
   /** Cold: broadcasts when subscribed, emitting each target's result as it settles. */
-  broadcast$<R>(message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>>;
+  broadcast$<R>(
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>>;
   /** Cold twin of `broadcastFilter`. */
   broadcastFilter$<R>(
     message: Message<unknown, R>,
@@ -74,11 +81,23 @@ export interface MessageBroker {
   /** Removes a subscription; false when there was none. */
   unsubscribe(actorId: ActorId, pattern: string): boolean;
   /** Sends to every subscriber of `topic`; one result each. */
-  publish<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Promise<BroadcastResult<R>[]>;
+  publish<R>(
+    topic: string,
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Promise<BroadcastResult<R>[]>;
   /** Cold twin of `publish`. */
-  publish$<R>(topic: string, message: Message<unknown, R>, options?: SendOptions): Observable<BroadcastResult<R>>;
+  publish$<R>(
+    topic: string,
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>>;
   /** Sends to one subscriber of the key's topic (round-robin) and resolves with its result. */
-  sendWithRouting<R>(routingKey: RoutingKey, message: Message<unknown, R>, options?: RoutedSendOptions): Promise<R>;
+  sendWithRouting<R>(
+    routingKey: RoutingKey,
+    message: Message<unknown, R>,
+    options?: RoutedSendOptions,
+  ): Promise<R>;
   /** Cold twin of `sendWithRouting`. */
   sendWithRouting$<R>(
     routingKey: RoutingKey,

@@ -1,7 +1,8 @@
 import type { ActorId } from '../actor/actor-id.js';
 
 /** Why a message did not produce a result. */
-export type SendErrorKind = 'ActorNotFound' | 'ActorStopped' | 'MailboxFull' | 'Timeout' | 'HandlerFailed';
+export type SendErrorKind =
+  'ActorNotFound' | 'ActorStopped' | 'MailboxFull' | 'Timeout' | 'HandlerFailed';
 
 /** Structured context carried by a {@link SendError}. */
 export interface SendErrorInfo {

@@ -50,7 +50,11 @@ export class Mailbox<A extends Actor = Actor> {
    * @param options `overflow`: what happens when full (default `'fail'`)
    * @throws ArgumentError for a missing actor, a capacity that is not an integer >= 1, or an unknown strategy
    */
-  static bounded<A extends Actor>(actor: A, capacity: number, options: BoundedMailboxOptions = {}): Mailbox<A> {
+  static bounded<A extends Actor>(
+    actor: A,
+    capacity: number,
+    options: BoundedMailboxOptions = {},
+  ): Mailbox<A> {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new ArgumentError('capacity', 'a safe integer >= 1', capacity);
     }
@@ -200,8 +204,10 @@ export class Mailbox<A extends Actor = Actor> {
     if (this._state === STOPPED) return;
     this._state = STOPPED;
     const host = this._host as MailboxHost;
-    for (const entry of this._waiters?.drain() ?? []) host._undeliverable(entry as Envelope, 'ActorStopped');
-    for (const entry of this._queue?.drain() ?? []) host._undeliverable(this._wrap(entry), 'ActorStopped');
+    for (const entry of this._waiters?.drain() ?? [])
+      host._undeliverable(entry as Envelope, 'ActorStopped');
+    for (const entry of this._queue?.drain() ?? [])
+      host._undeliverable(this._wrap(entry), 'ActorStopped');
   }
 
   /** @internal Processes queued messages, one at a time, until one goes async or the budget runs out. */

@@ -13,11 +13,20 @@ import { ArgumentError } from '../errors/argument-error.js';
  */
 export type OverflowStrategy = 'fail' | 'dropNewest' | 'dropOldest' | 'backpressure';
 
-const STRATEGIES: readonly OverflowStrategy[] = ['fail', 'dropNewest', 'dropOldest', 'backpressure'];
+const STRATEGIES: readonly OverflowStrategy[] = [
+  'fail',
+  'dropNewest',
+  'dropOldest',
+  'backpressure',
+];
 
 /** @internal */
 export function assertOverflowStrategy(value: unknown): asserts value is OverflowStrategy {
   if (!STRATEGIES.includes(value as OverflowStrategy)) {
-    throw new ArgumentError('overflow', `one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`, value);
+    throw new ArgumentError(
+      'overflow',
+      `one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`,
+      value,
+    );
   }
 }

@@ -21,7 +21,9 @@ export type DeepEqual = (actual: unknown, expected: unknown) => void;
  * @param deepEqual your framework's deep equality assertion
  */
 export function createTestScheduler(deepEqual: DeepEqual): TestScheduler {
-  return new TestScheduler((actual, expected) => deepEqual(reduceErrors(actual), reduceErrors(expected)));
+  return new TestScheduler((actual, expected) =>
+    deepEqual(reduceErrors(actual), reduceErrors(expected)),
+  );
 }
 
 /**
@@ -39,6 +41,7 @@ export function reduceErrors(value: unknown, depth = 0): unknown {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = reduceErrors((value as Record<string, unknown>)[key], depth + 1);
+  for (const key of Object.keys(value))
+    copy[key] = reduceErrors((value as Record<string, unknown>)[key], depth + 1);
   return copy;
 }

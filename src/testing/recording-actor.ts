@@ -20,7 +20,9 @@ export interface RecordingActor extends Actor {
  * // ... later: actor.received.map((m) => m.type)
  * ```
  */
-export function recordingActor(reply?: (message: AnyMessage, ctx: ActorContext) => unknown): RecordingActor {
+export function recordingActor(
+  reply?: (message: AnyMessage, ctx: ActorContext) => unknown,
+): RecordingActor {
   const received: AnyMessage[] = [];
   return {
     received,

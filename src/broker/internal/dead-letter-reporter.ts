@@ -57,7 +57,10 @@ export class DeadLetterReporter {
   private _log(letter: DeadLetter): void {
     if (letter.at - this._windowStart >= this._limit.interval) {
       if (this._suppressed > 0) {
-        this._write(`rxbroker: ${this._suppressed} more dead letter(s) were not logged (rate limit)`, undefined);
+        this._write(
+          `rxbroker: ${this._suppressed} more dead letter(s) were not logged (rate limit)`,
+          undefined,
+        );
       }
       this._windowStart = letter.at;
       this._logged = 0;

@@ -75,7 +75,8 @@ export class DeadlineHeap {
       let child = 2 * index + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && (items[right] as Envelope).deadline < (items[child] as Envelope).deadline) child = right;
+      if (right < n && (items[right] as Envelope).deadline < (items[child] as Envelope).deadline)
+        child = right;
       const childItem = items[child] as Envelope;
       if (childItem.deadline >= item.deadline) break;
       items[index] = childItem;

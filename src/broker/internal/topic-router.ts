@@ -28,7 +28,8 @@ export class TopicRouter {
   /** Adds a subscription; false when it existed already. */
   subscribe(actorId: ActorId, pattern: string): boolean {
     const tokens = parsePattern(pattern);
-    if (this._subscriptions.some((s) => s.actorId === actorId && s.pattern === pattern)) return false;
+    if (this._subscriptions.some((s) => s.actorId === actorId && s.pattern === pattern))
+      return false;
     this._subscriptions.push({ actorId, pattern, tokens });
     this._cache.clear();
     return true;
@@ -37,7 +38,9 @@ export class TopicRouter {
   /** Removes a subscription; false when there was none. */
   unsubscribe(actorId: ActorId, pattern: string): boolean {
     parsePattern(pattern);
-    const index = this._subscriptions.findIndex((s) => s.actorId === actorId && s.pattern === pattern);
+    const index = this._subscriptions.findIndex(
+      (s) => s.actorId === actorId && s.pattern === pattern,
+    );
     if (index < 0) return false;
     this._subscriptions.splice(index, 1);
     this._cache.clear();
@@ -48,7 +51,8 @@ export class TopicRouter {
   removeActor(actorId: ActorId): void {
     const before = this._subscriptions.length;
     for (let i = before - 1; i >= 0; i--) {
-      if ((this._subscriptions[i] as Subscription).actorId === actorId) this._subscriptions.splice(i, 1);
+      if ((this._subscriptions[i] as Subscription).actorId === actorId)
+        this._subscriptions.splice(i, 1);
     }
     if (this._subscriptions.length !== before) this._cache.clear();
   }
@@ -104,7 +108,11 @@ export function parseTopic(topic: unknown): string[] {
   const tokens = topic.split('.');
   for (const token of tokens) {
     if (!TOKEN.test(token)) {
-      throw new ArgumentError('topic', "'.'-separated non-empty tokens without spaces, '*' or '>'", topic);
+      throw new ArgumentError(
+        'topic',
+        "'.'-separated non-empty tokens without spaces, '*' or '>'",
+        topic,
+      );
     }
   }
   return tokens;
@@ -113,7 +121,11 @@ export function parseTopic(topic: unknown): string[] {
 /** @internal Splits a subscription pattern into tokens, allowing `*` and a final `>`. */
 export function parsePattern(pattern: unknown): string[] {
   if (typeof pattern !== 'string' || pattern.length === 0) {
-    throw new ArgumentError('pattern', "a non-empty subject pattern like 'orders.*.create' or 'orders.>'", pattern);
+    throw new ArgumentError(
+      'pattern',
+      "a non-empty subject pattern like 'orders.*.create' or 'orders.>'",
+      pattern,
+    );
   }
   const tokens = pattern.split('.');
   tokens.forEach((token, i) => {
