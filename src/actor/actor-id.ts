@@ -8,8 +8,12 @@ declare const actorIdBrand: unique symbol;
  */
 export type ActorId = number & { readonly [actorIdBrand]: true };
 
-/** Ids below this are left to `ActorId.from`, so chosen ids never meet generated ones. */
-const FIRST_GENERATED = 2 ** 32;
+/**
+ * Ids below this are left to `ActorId.from`, so chosen ids never meet generated ones. Generated ids
+ * stay small integers (V8 Smis, below 2^30) for their first half-billion, which keeps them unboxed:
+ * cheaper Map keys and 16 bytes less per actor than ids of 2^32 and up.
+ */
+const FIRST_GENERATED = 2 ** 29;
 let next = FIRST_GENERATED;
 
 /**
@@ -18,15 +22,15 @@ let next = FIRST_GENERATED;
  * @example
  * ```ts
  * import { ActorId } from 'rxbroker';
- * const fresh = ActorId.create(); // unique in this process, >= 2^32
+ * const fresh = ActorId.create(); // unique in this process, >= 2^29
  * const worker = ActorId.from(150); // a chosen id, any safe integer >= 0
  * worker >= 100 && worker < 200; // true
  * ```
  */
 export const ActorId = {
   /**
-   * A new id, unique within this process. Generated ids start at 2^32, so they never collide
-   * with ids below 2^32 chosen through {@link ActorId.from}.
+   * A new id, unique within this process. Generated ids start at 2^29, so they never collide
+   * with ids below 2^29 chosen through {@link ActorId.from}.
    */
   create(): ActorId {
     return next++ as ActorId;

@@ -258,6 +258,12 @@ export class Mailbox<A extends Actor = Actor> {
     let result: unknown;
     try {
       result = this.actor.receive(message, this._ctx ?? (this._ctx = host._context(this)));
+      if (result === undefined) {
+        // The common answer of a fire-and-forget handler: nothing to inspect.
+        if (envelope === null) host._deliveredBare();
+        else host._succeed(envelope, undefined);
+        return;
+      }
       if (isThenable(result)) {
         envelope ??= this._wrap(message);
         envelope.state = PROCESSING;

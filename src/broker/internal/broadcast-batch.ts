@@ -9,6 +9,7 @@ import type { BroadcastResult } from '../broadcast-result.js';
  * or out to a subscriber as each settles (`broadcast$`). One object per broadcast, not per target.
  */
 export class BroadcastBatch implements BatchSink {
+  /** The envelopes, kept only when an unsubscribe can withdraw them (`broadcast$`). */
   readonly envelopes: Envelope[] = [];
   private readonly _results: BroadcastResult<unknown>[];
   private _pending: number;
@@ -20,6 +21,11 @@ export class BroadcastBatch implements BatchSink {
   ) {
     this._pending = count;
     this._results = _resolve === null ? [] : new Array<BroadcastResult<unknown>>(count);
+  }
+
+  /** True for `broadcast$`, whose subscriber can unsubscribe and withdraw what is still queued. */
+  get withdrawable(): boolean {
+    return this._subscriber !== null;
   }
 
   /** Called once all envelopes were handed out: settles a broadcast that had no target. */

@@ -30,6 +30,11 @@ export class Timekeeper {
   private _refed = false;
   private _flushQueued = false;
   private _hops = 0;
+  /** True once a macrotask ran since the hop count started: the event loop is getting turns. */
+  private _yielded = true;
+  private readonly _markYield = (): void => {
+    this._yielded = true;
+  };
   private readonly _runFlush = (): void => {
     this._flushQueued = false;
     this._onFlush();
@@ -63,10 +68,15 @@ export class Timekeeper {
     this._flushQueued = true;
     if (this._scheduler !== undefined) {
       this._scheduler.schedule(runAction, 0, this._runFlush);
-    } else if (++this._hops < MAX_MICROTASK_HOPS) {
-      void resolved.then(this._runFlush);
     } else {
-      yieldToMacrotask(this._runFlushFromMacrotask);
+      if (this._yielded) {
+        // A new event-loop turn: count hops from here, and learn when the loop gets its next turn.
+        this._yielded = false;
+        this._hops = 0;
+        yieldToMacrotask(this._markYield);
+      }
+      if (++this._hops < MAX_MICROTASK_HOPS) void resolved.then(this._runFlush);
+      else yieldToMacrotask(this._runFlushFromMacrotask);
     }
   }
 

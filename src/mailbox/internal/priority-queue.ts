@@ -77,6 +77,10 @@ export class PriorityQueue {
     const ring = this._levels[p] as Ring<QueueEntry>;
     for (;;) {
       const entry = ring.pop() as QueueEntry;
+      if (this._dead === 0) {
+        this.size--;
+        return entry;
+      }
       if (this._isLive(entry)) {
         this.size--;
         return entry;
@@ -100,6 +104,7 @@ export class PriorityQueue {
 
   /** Drops tombstones at the head; true when a live entry is then at the head. */
   private _cleanHead(ring: Ring<QueueEntry>): boolean {
+    if (this._dead === 0) return ring.length > 0; // no tombstones anywhere: nothing to check
     for (;;) {
       const head = ring.peek();
       if (head === undefined) return false;

@@ -24,8 +24,8 @@ export interface BatchSink {
  */
 export class Envelope {
   state = QUEUED;
-  /** Absolute deadline in scheduler time; Infinity when the message never times out. */
-  deadline = Infinity;
+  /** Absolute deadline in scheduler time, set when its clock starts (0 until then: a small integer, not a boxed double). */
+  deadline = 0;
   /** Position in the broker's deadline heap, -1 when not in it. */
   heapIndex = -1;
   timeout = 0;
