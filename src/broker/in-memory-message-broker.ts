@@ -9,6 +9,7 @@ import { SendError, type SendErrorKind } from '../errors/send-error.js';
 import { Ring } from '../mailbox/internal/ring.js';
 import { ACCEPTED, Mailbox, REFUSED } from '../mailbox/mailbox.js';
 import { DONE, Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
+import { isThenable } from '../message/internal/is-thenable.js';
 import { assertMessage, isMessage, type AnyMessage, type Message } from '../message/message.js';
 import { assertPriority, Priority } from '../message/priority.js';
 import type { BroadcastResult } from './broadcast-result.js';
@@ -178,8 +179,13 @@ export class InMemoryMessageBroker implements MessageBroker {
    * @throws ArgumentError when `queue` is not a DeadLetterQueue
    */
   withDeadLetterQueue(queue: DeadLetterQueue): this {
-    if (!(queue instanceof DeadLetterQueue))
-      throw new ArgumentError('queue', 'a DeadLetterQueue', queue);
+    if (!DeadLetterQueue._accepts(queue)) {
+      throw new ArgumentError(
+        'queue',
+        'a DeadLetterQueue made by its constructor, not frozen',
+        queue,
+      );
+    }
     this._reporter.queue = queue;
     return this;
   }
@@ -223,8 +229,9 @@ export class InMemoryMessageBroker implements MessageBroker {
     if (mailbox === undefined) throw new BrokerError('NotFound', { actorId });
     this._actors.delete(actorId);
     this._router.removeActor(actorId);
-    mailbox._stop();
+    // Retired first: a shutdown() run by whatever _stop() reports must still find this mailbox.
     if (mailbox.isProcessing) this._retire(mailbox);
+    mailbox._stop();
   }
 
   /** True when an actor is registered under `actorId`. @throws ArgumentError for an invalid id */
@@ -405,15 +412,15 @@ export class InMemoryMessageBroker implements MessageBroker {
     message: Message<unknown, R>,
     options?: RoutedSendOptions,
   ): Promise<R> {
-    let actorId: ActorId;
+    let target: { actorId: ActorId; priority: number };
     let timeout: number;
     try {
       timeout = options === undefined ? this._defaultTimeout : this._readRoutedTimeout(options);
-      actorId = this._pick(routingKey, message);
+      target = this._pick(routingKey, message);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this._request(actorId, message, readPriority(routingKey), timeout);
+    return this._request(target.actorId, message, target.priority, timeout);
   }
 
   /** Cold twin of `sendWithRouting`: picks the subscriber and sends when subscribed. */
@@ -425,8 +432,8 @@ export class InMemoryMessageBroker implements MessageBroker {
     return new Observable<R>((subscriber) => {
       const timeout =
         options === undefined ? this._defaultTimeout : this._readRoutedTimeout(options);
-      const actorId = this._pick(routingKey, message);
-      return this._send$(actorId, message, readPriority(routingKey), timeout, subscriber);
+      const { actorId, priority } = this._pick(routingKey, message);
+      return this._send$(actorId, message, priority, timeout, subscriber);
     });
   }
 
@@ -462,11 +469,9 @@ export class InMemoryMessageBroker implements MessageBroker {
     this._retired.clear();
     this._router.clear();
     for (const mailbox of mailboxes) {
-      mailbox._stop();
-      const current = mailbox._current;
+      const current = mailbox._halt();
       if (current === null) continue;
-      if (current.state !== DONE)
-        this._conclude(current, false, this._error('ActorStopped', current), false);
+      this._handlerStopped(current);
       mailbox._abandon(current);
     }
     // Everything awaited was queued, waiting or being processed by one of those: all settled now.
@@ -515,6 +520,13 @@ export class InMemoryMessageBroker implements MessageBroker {
         new SendError('HandlerFailed', this._info(envelope), { cause }),
         false,
       );
+    }
+  }
+
+  /** @internal */
+  _handlerStopped(envelope: Envelope): void {
+    if (envelope.state !== DONE) {
+      this._conclude(envelope, false, this._error('ActorStopped', envelope), false);
     }
   }
 
@@ -651,16 +663,21 @@ export class InMemoryMessageBroker implements MessageBroker {
    * The subscriber of a routing key's topic whose turn it is. With none, the message becomes a
    * dead letter (reason `RoutingFailed`) and this throws the BrokerError its sender gets.
    */
-  private _pick(routingKey: RoutingKey, message: AnyMessage): ActorId {
+  private _pick(
+    routingKey: RoutingKey,
+    message: AnyMessage,
+  ): { actorId: ActorId; priority: number } {
     if (typeof routingKey !== 'object' || routingKey === null) {
       throw new ArgumentError('routingKey', '{ topic, priority? }', routingKey);
     }
-    const { topic } = routingKey;
+    // Each field read once: a getter that changes its answer cannot pass one check and fail the next.
+    const topic = routingKey.topic;
+    const priority = routingKey.priority ?? Priority.Normal;
     parseTopic(topic);
+    assertPriority(priority);
     assertMessage(message);
-    readPriority(routingKey);
     const actorId = this._router.pick(topic);
-    if (actorId !== undefined) return actorId;
+    if (actorId !== undefined) return { actorId, priority };
     const error = new BrokerError('RoutingFailed', {
       topic,
       reason: 'no actor subscribes to this topic',
@@ -727,10 +744,11 @@ export class InMemoryMessageBroker implements MessageBroker {
     batch.start();
   }
 
+  /** The ids passing `filter`, from a snapshot: actors the filter registers are not asked. */
   private _select(filter: (actorId: ActorId) => boolean): ActorId[] {
     const selected: ActorId[] = [];
-    for (const actorId of this._actors.keys()) {
-      let chosen: boolean;
+    for (const actorId of this.actorIds()) {
+      let chosen: unknown;
       try {
         chosen = filter(actorId);
       } catch (cause) {
@@ -739,6 +757,13 @@ export class InMemoryMessageBroker implements MessageBroker {
           { actorId, reason: 'the broadcast filter threw' },
           { cause },
         );
+      }
+      if (isThenable(chosen)) {
+        // A Promise is truthy: taking it as "yes" would select every actor.
+        throw new BrokerError('RoutingFailed', {
+          actorId,
+          reason: 'the broadcast filter must answer synchronously, not with a Promise',
+        });
       }
       if (chosen) selected.push(actorId);
     }
@@ -820,7 +845,17 @@ export class InMemoryMessageBroker implements MessageBroker {
    */
   private _flush(): void {
     const ready = this._ready;
-    for (let n = ready.length; n > 0; n--) (ready.shift() as Mailbox)._drain();
+    for (let n = ready.length; n > 0; n--) {
+      const mailbox = ready.shift() as Mailbox;
+      try {
+        mailbox._drain();
+      } catch (error) {
+        // Handler failures are caught where they happen; this is a last guard, so that one
+        // mailbox's surprise never strands the others in this flush.
+        this._reporter.diagnose(`rxbroker: actor ${mailbox._id} failed unexpectedly`, error);
+        mailbox._scheduled = false;
+      }
+    }
     const unarmed = this._unarmed;
     if (unarmed.length === 0) return;
     let now = -1;
@@ -848,7 +883,7 @@ export class InMemoryMessageBroker implements MessageBroker {
   } {
     const info: { actorId: ActorId; messageType: string; capacity?: number; timeout?: number } = {
       actorId: envelope.actorId,
-      messageType: envelope.message.type,
+      messageType: typeOf(envelope.message),
     };
     if (envelope.mailbox !== null && envelope.mailbox.capacity !== Infinity)
       info.capacity = envelope.mailbox.capacity;
@@ -875,6 +910,15 @@ export class InMemoryMessageBroker implements MessageBroker {
     return options.timeout === undefined
       ? this._defaultTimeout
       : checkTimeout(options.timeout, 'timeout');
+  }
+}
+
+/** A message's type, read defensively: a Proxy's getter may throw, and errors must still be made. */
+function typeOf(message: AnyMessage): string {
+  try {
+    return String(message.type);
+  } catch {
+    return '(unreadable type)';
   }
 }
 

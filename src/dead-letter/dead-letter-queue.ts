@@ -23,11 +23,24 @@ export interface DeadLetterQueueOptions {
 export class DeadLetterQueue {
   /** The most dead letters kept. */
   readonly capacity: number;
-  private readonly _letters = new Ring<DeadLetter>();
-  private _dropped = 0;
+  readonly #letters = new Ring<DeadLetter>();
+  #dropped = 0;
 
-  /** @throws ArgumentError when `capacity` is not an integer >= 1 */
+  /**
+   * True when `value` is a working DeadLetterQueue: made by this constructor and not frozen.
+   * @internal
+   */
+  static _accepts(value: unknown): value is DeadLetterQueue {
+    return (
+      typeof value === 'object' && value !== null && #letters in value && !Object.isFrozen(value)
+    );
+  }
+
+  /** @throws ArgumentError when `options` is not an object or `capacity` not an integer >= 1 */
   constructor(options: DeadLetterQueueOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new ArgumentError('options', '{ capacity? }', options);
+    }
     const capacity = options.capacity ?? 1000;
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new ArgumentError('capacity', 'a safe integer >= 1', capacity);
@@ -37,37 +50,37 @@ export class DeadLetterQueue {
 
   /** Dead letters held now. */
   get size(): number {
-    return this._letters.length;
+    return this.#letters.length;
   }
 
   /** Dead letters pushed out by newer ones since the queue was made. */
   get dropped(): number {
-    return this._dropped;
+    return this.#dropped;
   }
 
   /** Adds a dead letter, evicting the oldest when full. */
   push(letter: DeadLetter): void {
-    if (this._letters.length === this.capacity) {
-      this._letters.shift();
-      this._dropped++;
+    if (this.#letters.length === this.capacity) {
+      this.#letters.shift();
+      this.#dropped++;
     }
-    this._letters.push(letter);
+    this.#letters.push(letter);
   }
 
   /** The dead letters held, oldest first, without removing them. */
   toArray(): DeadLetter[] {
-    const all = this._letters.drain();
-    for (const letter of all) this._letters.push(letter);
+    const all = this.#letters.drain();
+    for (const letter of all) this.#letters.push(letter);
     return all;
   }
 
   /** Removes and returns the dead letters held, oldest first. */
   drain(): DeadLetter[] {
-    return this._letters.drain();
+    return this.#letters.drain();
   }
 
   /** Removes every dead letter held. */
   clear(): void {
-    this._letters.drain();
+    this.#letters.drain();
   }
 }

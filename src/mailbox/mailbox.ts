@@ -1,9 +1,10 @@
-import { isObservable, type Subscription } from 'rxjs';
+import { isObservable, type Observable, type Subscription } from 'rxjs';
 import type { Actor } from '../actor/actor.js';
 import type { ActorContext } from '../actor/actor-context.js';
 import type { ActorId } from '../actor/actor-id.js';
 import { ArgumentError } from '../errors/argument-error.js';
 import { DONE, Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
+import { isThenable } from '../message/internal/is-thenable.js';
 import type { AnyMessage } from '../message/message.js';
 import { Priority } from '../message/priority.js';
 import type { MailboxHost } from './internal/mailbox-host.js';
@@ -26,6 +27,11 @@ export const DROPPED = 2;
 const NEW = 0;
 const OPEN = 1;
 const STOPPED = 2;
+
+// What a handler returned.
+const PLAIN = 0;
+const THENABLE = 1;
+const OBSERVABLE = 2;
 
 /** Messages one drain handles before yielding, so one busy actor cannot starve the rest. */
 const THROUGHPUT = 512;
@@ -84,6 +90,8 @@ export class Mailbox<A extends Actor = Actor> {
   /** @internal */ _subscription: Subscription | null = null;
   /** @internal */ _scheduled = false;
   /** @internal */ _state = NEW;
+  /** @internal True while `actor.receive` runs. */ _receiving = false;
+  /** @internal Set by the broker's shutdown: nothing more may start or be awaited. */ _halted = false;
   private _onDone: ((value: unknown) => void) | null = null;
   private _onFail: ((error: unknown) => void) | null = null;
 
@@ -112,7 +120,7 @@ export class Mailbox<A extends Actor = Actor> {
 
   /** True while the actor's handler is running. */
   get isProcessing(): boolean {
-    return this._current !== null;
+    return this._current !== null || this._receiving;
   }
 
   /** True once the mailbox was unregistered; it takes no more messages. */
@@ -199,6 +207,16 @@ export class Mailbox<A extends Actor = Actor> {
     this._requestDrain();
   }
 
+  /**
+   * @internal For shutdown(): closes the mailbox and returns the envelope being processed, if any,
+   * for the broker to end; a handler still inside `receive` ends when it returns (see `_run`).
+   */
+  _halt(): Envelope | null {
+    this._halted = true;
+    this._stop();
+    return this._current;
+  }
+
   /** @internal Closes the mailbox; what is queued or waiting fails with ActorStopped. */
   _stop(): void {
     if (this._state === STOPPED) return;
@@ -256,78 +274,96 @@ export class Mailbox<A extends Actor = Actor> {
     const message: AnyMessage = envelope === null ? (entry as AnyMessage) : envelope.message;
     if (envelope !== null) envelope.state = PROCESSING;
     let result: unknown;
+    let kind: number;
+    this._receiving = true;
     try {
       result = this.actor.receive(message, this._ctx ?? (this._ctx = host._context(this)));
-      if (result === undefined) {
-        // The common answer of a fire-and-forget handler: nothing to inspect.
-        if (envelope === null) host._deliveredBare();
-        else host._succeed(envelope, undefined);
-        return;
-      }
-      if (isThenable(result)) {
-        envelope ??= this._wrap(message);
-        envelope.state = PROCESSING;
-        this._current = envelope;
-        if (result instanceof Promise) {
-          // A native Promise calls back once: the mailbox's two callbacks can be shared.
-          result.then(
-            this._onDone ?? (this._onDone = (value) => this._finish(true, value)),
-            this._onFail ?? (this._onFail = (error) => this._finish(false, error)),
-          );
-        } else {
-          // Any other thenable might call back twice, or late: only its first call, for this message, counts.
-          const current = envelope;
-          let called = false;
-          const once = (ok: boolean, value: unknown): void => {
-            if (called || this._current !== current) return;
-            called = true;
-            this._finish(ok, value);
-          };
-          result.then(
-            (value) => once(true, value),
-            (error) => once(false, error),
-          );
-        }
-        return;
-      }
+      // Probed inside the try: a result whose `then` or `subscribe` getter throws fails its message.
+      kind =
+        result === undefined
+          ? PLAIN
+          : isThenable(result)
+            ? THENABLE
+            : isObservable(result)
+              ? OBSERVABLE
+              : PLAIN;
     } catch (error) {
-      this._current = null;
+      this._receiving = false;
       host._handlerFailed(envelope ?? this._wrap(message), error);
       return;
     }
-    if (isObservable(result)) {
-      envelope ??= this._wrap(message);
-      envelope.state = PROCESSING;
-      this._subscribe(envelope, result);
+    this._receiving = false;
+    if (kind === PLAIN) {
+      if (envelope === null) host._deliveredBare();
+      else host._succeed(envelope, result);
       return;
     }
-    if (envelope === null) host._deliveredBare();
-    else host._succeed(envelope, result);
+    envelope ??= this._wrap(message);
+    if (this._halted) {
+      // shutdown() ran inside the handler: the broker is gone, the answer can no longer come.
+      host._handlerStopped(envelope);
+      return;
+    }
+    this._current = envelope;
+    if (kind === THENABLE) this._await(result as PromiseLike<unknown>);
+    else this._subscribe(envelope, result as Observable<unknown>);
   }
 
-  private _subscribe(envelope: Envelope, source: import('rxjs').Observable<unknown>): void {
+  /**
+   * Waits for a Promise handler. A thenable that is not a native Promise is adopted by one first:
+   * then it calls back once, and never synchronously, whatever it does itself.
+   */
+  private _await(result: PromiseLike<unknown>): void {
+    const promise =
+      result instanceof Promise
+        ? result
+        : new Promise<unknown>((resolve, reject) => {
+            result.then(resolve, reject);
+          });
+    // The actor is busy until this one promise settles, so two callbacks per mailbox serve them all.
+    promise.then(
+      this._onDone ?? (this._onDone = (value) => this._finish(true, value)),
+      this._onFail ?? (this._onFail = (error) => this._finish(false, error)),
+    );
+  }
+
+  private _subscribe(envelope: Envelope, source: Observable<unknown>): void {
+    const host = this._host as MailboxHost;
     let last: unknown;
     let synchronous = true;
-    this._current = envelope;
     const end = (ok: boolean, value: unknown): void => {
       if (this._current !== envelope) return;
       this._current = null;
       this._subscription = null;
-      if (ok) (this._host as MailboxHost)._succeed(envelope, value);
-      else (this._host as MailboxHost)._handlerFailed(envelope, value);
+      if (ok) host._succeed(envelope, value);
+      else host._handlerFailed(envelope, value);
       // Not inline: the next handler starts after this Observable's teardown, not inside it.
       if (!synchronous) this._requestDrain();
     };
-    const subscription = source.subscribe({
-      next: (value) => (last = value),
-      error: (error: unknown) => end(false, error),
-      complete: () => end(true, last),
-    });
-    synchronous = false;
+    let subscription: Subscription;
+    try {
+      subscription = source.subscribe({
+        next: (value) => (last = value),
+        error: (error: unknown) => end(false, error),
+        complete: () => end(true, last),
+      });
+    } catch (error) {
+      // Either subscribing failed (the handler failed) or the Observable completed synchronously
+      // and then threw in its teardown (the message has its answer; the throw is reported).
+      if (this._current === envelope) {
+        this._current = null;
+        host._handlerFailed(envelope, error);
+      } else {
+        host._teardownFailed(this, error);
+      }
+      return;
+    } finally {
+      synchronous = false;
+    }
     if (this._current === envelope) this._subscription = subscription;
   }
 
-  /** A Promise handler settled. */
+  /** A Promise handler settled: always in a microtask of its own, never inside `_run`. */
   private _finish(ok: boolean, value: unknown): void {
     const envelope = this._current as Envelope;
     this._current = null;
@@ -335,7 +371,9 @@ export class Mailbox<A extends Actor = Actor> {
       if (ok) (this._host as MailboxHost)._succeed(envelope, value);
       else (this._host as MailboxHost)._handlerFailed(envelope, value);
     }
-    this._next();
+    // Through the broker's flush, not inline: an async actor with a deep queue takes turns with
+    // the others (and with the event loop) instead of running its whole queue in one microtask chain.
+    this._requestDrain();
   }
 
   private _requestDrain(): void {
@@ -343,17 +381,4 @@ export class Mailbox<A extends Actor = Actor> {
     this._scheduled = true;
     (this._host as MailboxHost)._defer(this);
   }
-
-  /** After an asynchronous handler: go on with the queue (we are on a fresh stack already). */
-  private _next(): void {
-    if (!this._scheduled && this._queue !== null && this._queue.size > 0) this._drain();
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

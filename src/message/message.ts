@@ -1,5 +1,5 @@
-import { freeze } from 'immer';
 import { ArgumentError } from '../errors/argument-error.js';
+import { deepFreeze } from './internal/deep-freeze.js';
 
 declare const resultType: unique symbol;
 
@@ -47,8 +47,8 @@ Object.defineProperty(MessageImpl.prototype, MESSAGE, { value: true });
 
 /**
  * Defines a message type: `P` is its payload, `R` the result its handler gives.
- * Messages are frozen deeply (immer's `freeze`), so one object can be shared by every broadcast
- * target safely.
+ * Messages are frozen deeply (immer's `freeze`, down through objects their owner froze shallowly),
+ * so one object can be shared by every broadcast target safely.
  *
  * @example
  * ```ts
@@ -68,7 +68,7 @@ export function defineMessage<P = void, R = void, T extends string = string>(
     throw new ArgumentError('message type', 'a non-empty string', type);
   }
   const create = (payload?: P): Message<P, R, T> =>
-    Object.freeze(new MessageImpl(type, freeze(payload, true))) as unknown as Message<P, R, T>;
+    Object.freeze(new MessageImpl(type, deepFreeze(payload))) as unknown as Message<P, R, T>;
   return Object.freeze(
     Object.assign(create, {
       type,
@@ -87,11 +87,21 @@ export function defineMessage<P = void, R = void, T extends string = string>(
  * ```
  */
 export function isMessage(value: unknown): value is AnyMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { [MESSAGE]?: unknown })[MESSAGE] === true
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    // The brand must sit on the value's own prototype: an object that merely inherits from a
+    // message (Object.create(msg), { __proto__: msg }) is not one.
+    const proto: unknown = Object.getPrototypeOf(value);
+    const branded =
+      proto === MessageImpl.prototype ||
+      // A message of another copy of the package (ESM next to CJS): its own class, the same brand.
+      (typeof proto === 'object' &&
+        proto !== null &&
+        Object.prototype.hasOwnProperty.call(proto, MESSAGE));
+    return branded && Object.isFrozen(value);
+  } catch {
+    return false; // a Proxy whose traps throw is no message
+  }
 }
 
 /** @internal */

@@ -34,7 +34,13 @@ export class DeadLetterReporter {
   report(letter: DeadLetter): void {
     this.count++;
     const listened = this.queue !== null || this.subject.observed;
-    this.queue?.push(letter);
+    if (this.queue !== null) {
+      try {
+        this.queue.push(letter);
+      } catch (error) {
+        this.diagnose('rxbroker: the dead-letter queue refused a letter', error);
+      }
+    }
     if (this.subject.observed) this.subject.next(letter);
     if (!listened && this._logger !== null && this._limit.count > 0) this._log(letter);
   }

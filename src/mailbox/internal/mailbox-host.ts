@@ -11,6 +11,8 @@ export interface MailboxHost {
   _deliveredBare(): void;
   /** The handler threw or rejected with `cause`. */
   _handlerFailed(envelope: Envelope, cause: unknown): void;
+  /** The broker shut down while the handler ran: the message ends with ActorStopped. */
+  _handlerStopped(envelope: Envelope): void;
   /** The message never reached the handler (evicted, stopped): a dead letter. */
   _undeliverable(envelope: Envelope, kind: SendErrorKind): void;
   /** An abandoned handler's Observable threw while being unsubscribed. */

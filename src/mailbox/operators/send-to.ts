@@ -29,6 +29,9 @@ export function sendTo<R>(
   actorId: ActorId,
   options: SendToOptions = {},
 ): OperatorFunction<Message<unknown, R>, R> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ArgumentError('options', '{ concurrency?, timeout?, priority? }', options);
+  }
   const { concurrency = 1, ...sendOptions } = options;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     throw new ArgumentError('concurrency', 'a safe integer >= 1', concurrency);
