@@ -37,12 +37,20 @@ export interface MessageDefinition<P, R, T extends string = string> {
 const MESSAGE = Symbol.for('rxbroker.message');
 
 class MessageImpl {
+  // A private field cannot be inherited or faked: `#made in value` holds only for objects this
+  // constructor made, never for Object.create(message) or a Proxy, and costs one hidden-class check.
+  readonly #made = true;
+
   constructor(
     readonly type: string,
     readonly payload: unknown,
   ) {}
+
+  static _made(value: object): boolean {
+    return #made in value;
+  }
 }
-// On the prototype, so the brand is neither enumerable nor forgeable from JSON.
+// On the prototype too, for a second copy of the package (ESM next to CJS): see isMessage.
 Object.defineProperty(MessageImpl.prototype, MESSAGE, { value: true });
 
 /**
@@ -88,17 +96,17 @@ export function defineMessage<P = void, R = void, T extends string = string>(
  */
 export function isMessage(value: unknown): value is AnyMessage {
   if (typeof value !== 'object' || value === null) return false;
+  if (MessageImpl._made(value)) return true;
   try {
-    // The brand must sit on the value's own prototype: an object that merely inherits from a
-    // message (Object.create(msg), { __proto__: msg }) is not one.
+    // A message made by another copy of the package: its class's prototype carries the shared
+    // brand as its own property (inheriting from a message does not make one), and it is frozen.
     const proto: unknown = Object.getPrototypeOf(value);
-    const branded =
-      proto === MessageImpl.prototype ||
-      // A message of another copy of the package (ESM next to CJS): its own class, the same brand.
-      (typeof proto === 'object' &&
-        proto !== null &&
-        Object.prototype.hasOwnProperty.call(proto, MESSAGE));
-    return branded && Object.isFrozen(value);
+    return (
+      typeof proto === 'object' &&
+      proto !== null &&
+      Object.prototype.hasOwnProperty.call(proto, MESSAGE) &&
+      Object.isFrozen(value)
+    );
   } catch {
     return false; // a Proxy whose traps throw is no message
   }
