@@ -1,0 +1,69 @@
+import type { ActorId } from '../../actor/actor-id.js';
+import { SendError, isSendError, type SendErrorKind } from '../../errors/send-error.js';
+import { CodecError, isCodecError, type CodecErrorKind } from '../codec-error.js';
+
+/** Header names. Metadata travels in headers; the body is the codec's bytes. */
+export const H_OP = 'Rxb-Op';
+export const H_TO = 'Rxb-To';
+export const H_TYPE = 'Rxb-Type';
+export const H_PRIORITY = 'Rxb-Priority';
+export const H_TIMEOUT = 'Rxb-Timeout';
+export const H_CODEC = 'Rxb-Codec';
+export const H_STATUS = 'Rxb-Status';
+
+/** Operations on a node's subject. */
+export const OP_SEND = 'send';
+export const OP_POST = 'post';
+export const OP_BROADCAST = 'broadcast';
+
+/** An error as it travels: plain data only. */
+export interface WireError {
+  /** `s` for a SendError, `c` for a CodecError. */
+  readonly e: 's' | 'c';
+  readonly kind: string;
+  readonly type?: string;
+  readonly cause?: string;
+}
+
+const SEND_KINDS = new Set<string>([
+  'ActorNotFound',
+  'ActorStopped',
+  'MailboxFull',
+  'Timeout',
+  'HandlerFailed',
+]);
+const CODEC_KINDS = new Set<string>(['UnknownMessageType', 'InvalidPayload', 'UnencodablePayload']);
+
+/** An error made plain for the wire. A handler's own error travels as its message only. */
+export function toWireError(error: unknown, messageType: string): WireError {
+  if (isCodecError(error)) return { e: 'c', kind: error.kind, type: messageType };
+  if (isSendError(error)) {
+    const cause: unknown = error.cause;
+    return cause === undefined
+      ? { e: 's', kind: error.kind, type: messageType }
+      : { e: 's', kind: error.kind, type: messageType, cause: describe(cause) };
+  }
+  return { e: 's', kind: 'HandlerFailed', type: messageType, cause: describe(error) };
+}
+
+/** The error a sender gets for a wire error about `actorId`. */
+export function fromWireError(value: unknown, actorId: ActorId, messageType: string): Error {
+  const wire = (typeof value === 'object' && value !== null ? value : {}) as Partial<WireError>;
+  const kind = String(wire.kind);
+  if (wire.e === 'c' && CODEC_KINDS.has(kind))
+    return new CodecError(kind as CodecErrorKind, messageType);
+  const sendKind = (SEND_KINDS.has(kind) ? kind : 'HandlerFailed') as SendErrorKind;
+  const info = { actorId, messageType };
+  return typeof wire.cause === 'string'
+    ? new SendError(sendKind, info, { cause: new Error(wire.cause) })
+    : new SendError(sendKind, info);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return '(unprintable error)';
+  }
+}

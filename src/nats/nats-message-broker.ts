@@ -1,0 +1,901 @@
+import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
+import {
+  connect,
+  headers as makeHeaders,
+  nuid,
+  RequestError,
+  TimeoutError,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type NodeConnectionOptions,
+  type QueuedIterator,
+  type Subscription,
+} from '@nats-io/transport-node';
+import { defer, from, merge, mergeMap, Subject, type Observable } from 'rxjs';
+import { assertActorId, isValidId, type ActorId } from '../actor/actor-id.js';
+import type { BroadcastResult } from '../broker/broadcast-result.js';
+import type { BrokerMetrics } from '../broker/broker-metrics.js';
+import {
+  DeadLetterReporter,
+  type DeadLetterLogger,
+  type DeadLetterLogLimit,
+} from '../broker/internal/dead-letter-reporter.js';
+import type {
+  MessageBroker,
+  RoutedSendOptions,
+  SendOptions,
+  TrySendOptions,
+} from '../broker/message-broker.js';
+import type { RoutingKey } from '../broker/routing-key.js';
+import type { DeadLetter } from '../dead-letter/dead-letter.js';
+import type { DeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
+import { ArgumentError } from '../errors/argument-error.js';
+import { BrokerError } from '../errors/broker-error.js';
+import { isSendError, SendError, type SendErrorKind } from '../errors/send-error.js';
+import { Mailbox } from '../mailbox/mailbox.js';
+import { isThenable } from '../message/internal/is-thenable.js';
+import {
+  assertMessage,
+  type AnyMessage,
+  type Message,
+  type MessageDefinition,
+} from '../message/message.js';
+import { assertPriority, Priority } from '../message/priority.js';
+import { CodecRegistry, type Codec } from './codec-registry.js';
+import { NodeBroker } from './internal/node-broker.js';
+import { encodeSubjectToken } from './internal/subject-token.js';
+import {
+  fromWireError,
+  H_CODEC,
+  H_OP,
+  H_PRIORITY,
+  H_STATUS,
+  H_TIMEOUT,
+  H_TO,
+  H_TYPE,
+  OP_BROADCAST,
+  OP_POST,
+  OP_SEND,
+  toWireError,
+  type WireError,
+} from './internal/wire.js';
+
+/** Options of {@link NatsMessageBroker.connect}. */
+export interface NatsMessageBrokerOptions {
+  /** NATS server URLs (default: the client's default, `127.0.0.1:4222`). Ignored with `connection`. */
+  readonly servers?: string | string[];
+  /**
+   * Passed to the client's `connect`: `user`/`pass`, `token`, `authenticator` (nkeys, JWT), `tls`,
+   * reconnect settings... Ignored with `connection`.
+   */
+  readonly connectionOptions?: Partial<NodeConnectionOptions>;
+  /** An open connection to use instead of making one; the broker then leaves it open on `close()`. */
+  readonly connection?: NatsConnection;
+  /** This node's name, unique in the cluster: letters, digits, `-`, `_` (default: a random NUID). */
+  readonly nodeId?: string;
+  /** The first tokens of every subject this broker uses (default `'rxbroker'`). */
+  readonly prefix?: string;
+  /** The JetStream KV bucket of the actor directory (default `'rxbroker_actors'`). */
+  readonly bucket?: string;
+  /** The codec this node sends with: `'msgpack'` (default), `'json'`, or your own. */
+  readonly codec?: 'msgpack' | 'json' | Codec;
+  /** Message types allowed to cross the wire (more with `broker.codecs.register`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly messages?: readonly MessageDefinition<any, any>[];
+  /** Milliseconds a `send` or broadcast waits unless told otherwise; default 5000. */
+  readonly defaultTimeout?: number;
+  /** Where dead letters go when nobody listens; default `console.warn`, `null` for nowhere. */
+  readonly logger?: DeadLetterLogger | null;
+  /** Rate limit of that logging; default 10 lines per 10 000 ms. */
+  readonly deadLetterLogLimit?: Partial<DeadLetterLogLimit>;
+}
+
+/** A change of the directory copy: `node` is where the actor now lives, `undefined` once it is gone. */
+export interface DirectoryChange {
+  readonly actorId: ActorId;
+  readonly node: string | undefined;
+}
+
+interface DirectoryEntry {
+  readonly node: string;
+  readonly revision: number;
+}
+
+const MAX_TIMEOUT = 2 ** 31 - 1;
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const KEY_PREFIX = 'a.';
+const defaultLogger: DeadLetterLogger = (line) => console.warn(line);
+
+/**
+ * The message broker across processes and machines, on NATS. Each node (one broker, one
+ * connection) listens on one subject and routes inside itself with an in-memory broker; a JetStream
+ * KV bucket maps each actor id to its node, and `kv.create` makes every id unique in the cluster.
+ * Each node keeps a copy of that directory through a KV watch.
+ *
+ * `send` is a NATS request (at most once), `trySend` a publish, the broadcasts scatter to the nodes
+ * of their targets and gather one result per target. Messages cross the wire only if their type is
+ * registered with the node's {@link CodecRegistry}.
+ *
+ * @example
+ * ```ts
+ * import { NatsMessageBroker } from 'rxbroker/nats';
+ * const broker = await NatsMessageBroker.connect({ servers: 'nats://127.0.0.1:4222', messages: [GetBalance] });
+ * await broker.register(id, Mailbox.unbounded(account)); // unique in the whole cluster
+ * const balance = await broker.send(id, GetBalance({ accountId: 123 })); // wherever the actor lives
+ * await broker.close();
+ * ```
+ */
+export class NatsMessageBroker implements MessageBroker {
+  /**
+   * Connects (or uses `options.connection`), opens the directory bucket (creating it if needed),
+   * starts listening on this node's subject, and resolves once the directory copy has caught up.
+   *
+   * @throws ArgumentError for an invalid option; the client's error when it cannot connect
+   */
+  static async connect(options: NatsMessageBrokerOptions = {}): Promise<NatsMessageBroker> {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
+    if (typeof options !== 'object' || options === null)
+      throw new ArgumentError('options', 'an object', options);
+    const nodeId = options.nodeId ?? nuid.next();
+    if (!NAME.test(nodeId))
+      throw new ArgumentError('nodeId', 'letters, digits, - and _ (1-64)', nodeId);
+    const prefix = options.prefix ?? 'rxbroker';
+    if (!PREFIX.test(prefix))
+      throw new ArgumentError('prefix', 'dot-separated tokens of letters, digits, - and _', prefix);
+    const bucket = options.bucket ?? 'rxbroker_actors';
+    if (!NAME.test(bucket))
+      throw new ArgumentError('bucket', 'letters, digits, - and _ (1-64)', bucket);
+    const codecs = new CodecRegistry(options.codec ?? 'msgpack');
+    codecs.register(...(options.messages ?? []));
+    const owned = options.connection === undefined;
+    const nc =
+      options.connection ??
+      (await connect({
+        ...options.connectionOptions,
+        ...(options.servers === undefined ? {} : { servers: options.servers }),
+      }));
+    try {
+      const kv = await new Kvm(nc).create(bucket, { history: 1 });
+      const broker = new NatsMessageBroker(nc, owned, kv, nodeId, prefix, codecs, options);
+      await broker._start();
+      return broker;
+    } catch (error) {
+      if (owned) await nc.close();
+      throw error;
+    }
+  }
+
+  /** This node's name. */
+  readonly nodeId: string;
+  /** The subject this node listens on. */
+  readonly subject: string;
+  /** The message types allowed to cross the wire, and the codec that carries them. */
+  readonly codecs: CodecRegistry;
+  /** Every dead letter of this node, as it happens. Completes on `shutdown()`. */
+  readonly deadLetters$: Observable<DeadLetter>;
+
+  /**
+   * Every change of this node's directory copy, as it happens (hot; completes on `shutdown()`): to
+   * wait until this node knows of an actor registered elsewhere.
+   */
+  readonly directoryChanges$: Observable<DirectoryChange>;
+
+  private readonly _changes = new Subject<DirectoryChange>();
+  private readonly _local: NodeBroker;
+  private readonly _reporter: DeadLetterReporter;
+  private readonly _directory = new Map<ActorId, DirectoryEntry>();
+  /** The highest directory revision seen per id, so that a late watch event cannot undo a newer one. */
+  private readonly _revisions = new Map<ActorId, number>();
+  private readonly _pending = new Set<ActorId>();
+  private readonly _defaultTimeout: number;
+  private readonly _prefix: string;
+  private _subscription: Subscription | null = null;
+  private _watcher: QueuedIterator<KvWatchEntry> | null = null;
+  private _closed: Promise<void> | null = null;
+  private _isShutdown = false;
+
+  private constructor(
+    /** The NATS connection. */
+    readonly connection: NatsConnection,
+    private readonly _owned: boolean,
+    private readonly _kv: KV,
+    nodeId: string,
+    prefix: string,
+    codecs: CodecRegistry,
+    options: NatsMessageBrokerOptions,
+  ) {
+    this.nodeId = nodeId;
+    this._prefix = prefix;
+    this.subject = `${prefix}.node.${encodeSubjectToken(nodeId)}`;
+    this.codecs = codecs;
+    const logger = options.logger === undefined ? defaultLogger : options.logger;
+    this._local = new NodeBroker(
+      {
+        logger,
+        ...(options.defaultTimeout === undefined ? {} : { defaultTimeout: options.defaultTimeout }),
+        ...(options.deadLetterLogLimit === undefined
+          ? {}
+          : { deadLetterLogLimit: options.deadLetterLogLimit }),
+      },
+      this,
+    );
+    this._defaultTimeout = options.defaultTimeout ?? 5000;
+    this._reporter = new DeadLetterReporter(logger, {
+      count: options.deadLetterLogLimit?.count ?? 10,
+      interval: options.deadLetterLogLimit?.interval ?? 10_000,
+    });
+    this.directoryChanges$ = this._changes.asObservable();
+    this.deadLetters$ = merge(this._local.deadLetters$, this._reporter.subject.asObservable());
+  }
+
+  /** The subject prefix given at `connect`. */
+  get prefix(): string {
+    return this._prefix;
+  }
+
+  /** Attaches a dead-letter queue, which then keeps every dead letter of this node. */
+  withDeadLetterQueue(queue: DeadLetterQueue): this {
+    this._local.withDeadLetterQueue(queue);
+    this._reporter.queue = queue;
+    return this;
+  }
+
+  // ---- registration ------------------------------------------------------------------------
+
+  /**
+   * Registers `mailbox` under `actorId` on this node, once the directory has taken the id: an id
+   * registered anywhere in the cluster is refused.
+   *
+   * @returns a Promise that rejects with BrokerError `AlreadyRegistered` (the id is taken on any
+   *   node), `RoutingFailed` (after shutdown, or the directory could not be written), or ArgumentError
+   */
+  async register(actorId: ActorId, mailbox: Mailbox): Promise<void> {
+    assertActorId(actorId);
+    if (!(mailbox instanceof Mailbox)) throw new ArgumentError('mailbox', 'a Mailbox', mailbox);
+    if (this._isShutdown)
+      throw new BrokerError('RoutingFailed', { actorId, reason: 'the broker is shut down' });
+    if (this._local.isRegistered(actorId) || this._pending.has(actorId))
+      throw new BrokerError('AlreadyRegistered', { actorId });
+    this._pending.add(actorId);
+    const key = KEY_PREFIX + actorId;
+    let revision: number;
+    try {
+      revision = await this._kv.create(key, this.nodeId);
+    } catch (cause) {
+      this._pending.delete(actorId);
+      const entry = await this._kv.get(key).catch(() => null);
+      if (entry !== null && entry.operation === 'PUT')
+        throw new BrokerError('AlreadyRegistered', { actorId });
+      throw new BrokerError(
+        'RoutingFailed',
+        { actorId, reason: 'the directory could not be written' },
+        { cause },
+      );
+    }
+    this._pending.delete(actorId);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
+      if (this._isShutdown)
+        throw new BrokerError('RoutingFailed', { actorId, reason: 'the broker is shut down' });
+      this._local.register(actorId, mailbox);
+    } catch (error) {
+      await this._kv.delete(key).catch(() => undefined);
+      throw error;
+    }
+    this._learn(actorId, this.nodeId, revision);
+  }
+
+  /**
+   * Removes an actor of this node: its queued messages fail with `ActorStopped`, and its id leaves
+   * the directory (and may then be registered again, on any node).
+   *
+   * @returns a Promise that rejects with BrokerError `NotFound` when no actor of this node has the id
+   */
+  async unregister(actorId: ActorId): Promise<void> {
+    assertActorId(actorId);
+    if (!this._local.isRegistered(actorId)) throw new BrokerError('NotFound', { actorId });
+    this._local.unregister(actorId);
+    if (this._directory.delete(actorId)) this._changes.next({ actorId, node: undefined });
+    try {
+      await this._kv.delete(KEY_PREFIX + actorId);
+    } catch (error) {
+      this._reporter.diagnose(
+        `rxbroker: could not remove actor ${actorId} from the directory`,
+        error,
+      );
+    }
+  }
+
+  /** True when the directory copy (or this node) knows an actor under `actorId`. */
+  isRegistered(actorId: ActorId): boolean {
+    assertActorId(actorId);
+    return this._directory.has(actorId) || this._local.isRegistered(actorId);
+  }
+
+  /** The number of actors in the directory copy: the whole cluster's, as far as this node knows. */
+  registeredCount(): number {
+    return this._directory.size;
+  }
+
+  /** A snapshot of the directory copy's ids, in cluster registration order. */
+  actorIds(): ActorId[] {
+    return this._sorted().map(([id]) => id);
+  }
+
+  /** The ids registered on this node, in registration order. */
+  localActorIds(): ActorId[] {
+    return this._local.actorIds();
+  }
+
+  /** The node an actor lives on, as far as the directory copy knows. */
+  nodeOf(actorId: ActorId): string | undefined {
+    assertActorId(actorId);
+    return this._directory.get(actorId)?.node;
+  }
+
+  /** The mailbox of an actor of this node. */
+  mailboxOf(actorId: ActorId): Mailbox | undefined {
+    return this._local.mailboxOf(actorId);
+  }
+
+  /** This node's counters (its local routing), with `registeredActors` counting the whole directory copy. */
+  metrics(): BrokerMetrics {
+    return { ...this._local.metrics(), registeredActors: this.registeredCount() };
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  /**
+   * Sends `message` to the actor wherever it lives and resolves with its handler's result. Across
+   * nodes this is a NATS request: no node listening fails at once with `ActorNotFound`; no answer
+   * within the timeout fails with `Timeout`. Rejects with CodecError `UnknownMessageType` when the
+   * message must cross the wire and its type is not registered.
+   */
+  async send<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Promise<R> {
+    const { priority, timeout } = this._readOptions(options);
+    if (!isValidId(actorId))
+      throw new ArgumentError('actor id', 'an ActorId (a safe integer >= 0)', actorId);
+    assertMessage(message);
+    if (this._local.isRegistered(actorId) || this._isShutdown)
+      return this._local.send(actorId, message, { priority, timeout });
+    const node = this._directory.get(actorId)?.node ?? (await this._lookup(actorId));
+    if (node === undefined || node === this.nodeId)
+      return this._local.send(actorId, message, { priority, timeout });
+    const body = this.codecs._encodePayload(message);
+    const h = this._headers(OP_SEND, message.type, priority);
+    h.set(H_TO, String(actorId));
+    h.set(H_TIMEOUT, String(timeout));
+    let reply: Msg;
+    try {
+      reply = await this.connection.request(this._subjectOf(node), body, { timeout, headers: h });
+    } catch (error) {
+      throw this._transportFailure(error, actorId, message, timeout);
+    }
+    const value = this._decodeReply(reply, message.type);
+    if (reply.headers?.get(H_STATUS) !== 'ok') throw fromWireError(value, actorId, message.type);
+    return value as R;
+  }
+
+  /** `send` at `priority`. */
+  sendWithPriority<R>(
+    actorId: ActorId,
+    message: Message<unknown, R>,
+    priority: Priority,
+  ): Promise<R> {
+    return this.send(actorId, message, { priority });
+  }
+
+  /**
+   * Fire-and-forget, for messages whose result is `void`: a NATS publish to the actor's node. A
+   * failure there (no such actor, a full mailbox, a failing handler) is a dead letter of that node.
+   *
+   * @throws SendError `ActorNotFound` when the directory copy knows no such actor, `ActorStopped`
+   *   after shutdown; CodecError for an unregistered type; ArgumentError for bad input
+   */
+  trySend(actorId: ActorId, message: Message<unknown, void>, options?: TrySendOptions): void {
+    assertActorId(actorId);
+    assertMessage(message);
+    const priority = options === undefined ? Priority.Normal : readPriority(options);
+    const node = this._directory.get(actorId)?.node;
+    if (
+      this._isShutdown ||
+      this._local.isRegistered(actorId) ||
+      node === undefined ||
+      node === this.nodeId
+    ) {
+      this._local.trySend(actorId, message, { priority });
+      return;
+    }
+    const body = this.codecs._encodePayload(message);
+    const h = this._headers(OP_POST, message.type, priority);
+    h.set(H_TO, String(actorId));
+    try {
+      this.connection.publish(this._subjectOf(node), body, { headers: h });
+    } catch (cause) {
+      const error = new SendError(
+        'ActorStopped',
+        { actorId, messageType: message.type },
+        { cause },
+      );
+      this._deadLetter(actorId, message, error);
+      throw error;
+    }
+  }
+
+  /** Cold: sends when subscribed. Unsubscribing does not withdraw a message already sent to another node. */
+  send$<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Observable<R> {
+    return defer(() => this.send(actorId, message, options));
+  }
+
+  /**
+   * Sends to every actor of the directory copy: one request per node holding targets, each node
+   * answering for its own actors. A node that does not answer in time gives `Timeout` for each of its
+   * targets, one that is gone `ActorNotFound`. Results in cluster registration order.
+   */
+  broadcast<R>(message: Message<unknown, R>, options?: SendOptions): Promise<BroadcastResult<R>[]> {
+    return this._broadcast(message, options, () => this.actorIds());
+  }
+
+  /** `broadcast` to the ids of the directory copy that pass `filter` (run synchronously, before sending). */
+  broadcastFilter<R>(
+    message: Message<unknown, R>,
+    filter: (actorId: ActorId) => boolean,
+    options?: SendOptions,
+  ): Promise<BroadcastResult<R>[]> {
+    return this._broadcast(message, options, () => this._select(filter));
+  }
+
+  /** Cold twin of `broadcast`. This first version emits every result once all have settled. */
+  broadcast$<R>(
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>> {
+    return defer(() => this.broadcast(message, options)).pipe(mergeMap((results) => from(results)));
+  }
+
+  /** Cold twin of `broadcastFilter`. This first version emits every result once all have settled. */
+  broadcastFilter$<R>(
+    message: Message<unknown, R>,
+    filter: (actorId: ActorId) => boolean,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>> {
+    return defer(() => this.broadcastFilter(message, filter, options)).pipe(
+      mergeMap((results) => from(results)),
+    );
+  }
+
+  // ---- topics: node-local in this version ----------------------------------------------------
+
+  /** Subscribes an actor of this node to a topic pattern. Topic routing is node-local in this version. */
+  subscribe(actorId: ActorId, pattern: string): void {
+    this._local.subscribe(actorId, pattern);
+  }
+
+  /** Removes a subscription of an actor of this node; false when there was none. */
+  unsubscribe(actorId: ActorId, pattern: string): boolean {
+    return this._local.unsubscribe(actorId, pattern);
+  }
+
+  /** Sends to every subscriber of `topic` on this node (node-local in this version). */
+  publish<R>(
+    topic: string,
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Promise<BroadcastResult<R>[]> {
+    return this._local.publish(topic, message, options);
+  }
+
+  /** Cold twin of `publish`. */
+  publish$<R>(
+    topic: string,
+    message: Message<unknown, R>,
+    options?: SendOptions,
+  ): Observable<BroadcastResult<R>> {
+    return this._local.publish$(topic, message, options);
+  }
+
+  /** Sends to one subscriber of the key's topic on this node (node-local in this version). */
+  sendWithRouting<R>(
+    routingKey: RoutingKey,
+    message: Message<unknown, R>,
+    options?: RoutedSendOptions,
+  ): Promise<R> {
+    return this._local.sendWithRouting(routingKey, message, options);
+  }
+
+  /** Cold twin of `sendWithRouting`. */
+  sendWithRouting$<R>(
+    routingKey: RoutingKey,
+    message: Message<unknown, R>,
+    options?: RoutedSendOptions,
+  ): Observable<R> {
+    return this._local.sendWithRouting$(routingKey, message, options);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /**
+   * Stops this node: its actors stop, it stops listening, and its actors leave the directory (in
+   * the background; await {@link close} to know when that is done). A second call does nothing.
+   */
+  shutdown(): void {
+    if (this._isShutdown) return;
+    this._isShutdown = true;
+    const mine = this._local.actorIds();
+    this._local.shutdown();
+    this._reporter.subject.complete();
+    this._subscription?.unsubscribe();
+    this._watcher?.stop();
+    for (const id of mine) this._directory.delete(id);
+    this._changes.complete();
+    this._closed = (async () => {
+      await Promise.allSettled(mine.map((id) => this._kv.delete(KEY_PREFIX + id)));
+      if (this._owned) await this.connection.drain();
+    })().catch((error: unknown) => this._reporter.diagnose('rxbroker: closing failed', error));
+  }
+
+  /** `shutdown()`, then resolves once this node's actors have left the directory and the connection (if the broker made it) is closed. */
+  close(): Promise<void> {
+    this.shutdown();
+    return this._closed as Promise<void>;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async _start(): Promise<void> {
+    this._subscription = this.connection.subscribe(this.subject, {
+      callback: (error, msg) => {
+        if (error === null) this._onMessage(msg);
+      },
+    });
+    let resolveSynced!: () => void;
+    const synced = new Promise<void>((resolve) => (resolveSynced = resolve));
+    const status = await this._kv.status();
+    if (status.values === 0) resolveSynced();
+    const watcher = await this._kv.watch({ key: `${KEY_PREFIX}>` });
+    this._watcher = watcher;
+    void (async () => {
+      for await (const entry of watcher) {
+        this._apply(entry);
+        if (entry.delta === 0) resolveSynced();
+      }
+    })().catch((error: unknown) =>
+      this._reporter.diagnose('rxbroker: the directory watch failed', error),
+    );
+    await this.connection.flush();
+    await synced;
+  }
+
+  /** Applies a directory change seen by the watch, unless something newer is known for the id. */
+  private _apply(entry: KvWatchEntry): void {
+    const id = Number(entry.key.slice(KEY_PREFIX.length));
+    if (!isValidId(id) || (this._revisions.get(id) ?? 0) >= entry.revision) return;
+    this._revisions.set(id, entry.revision);
+    if (entry.operation === 'PUT') {
+      const node = entry.string();
+      this._directory.set(id, { node, revision: entry.revision });
+      this._changes.next({ actorId: id, node });
+    } else if (this._directory.delete(id)) this._changes.next({ actorId: id, node: undefined });
+  }
+
+  private _learn(actorId: ActorId, node: string, revision: number): void {
+    if ((this._revisions.get(actorId) ?? 0) >= revision) return;
+    this._revisions.set(actorId, revision);
+    this._directory.set(actorId, { node, revision });
+    this._changes.next({ actorId, node });
+  }
+
+  /** Asks the directory itself about an id the copy does not know (yet). */
+  private async _lookup(actorId: ActorId): Promise<string | undefined> {
+    const entry = await this._kv.get(KEY_PREFIX + actorId).catch(() => null);
+    if (entry === null || entry.operation !== 'PUT') return undefined;
+    const node = entry.string();
+    this._learn(actorId, node, entry.revision);
+    return node;
+  }
+
+  private _sorted(): [ActorId, DirectoryEntry][] {
+    return Array.from(this._directory).sort((a, b) => a[1].revision - b[1].revision);
+  }
+
+  private _subjectOf(node: string): string {
+    return `${this._prefix}.node.${encodeSubjectToken(node)}`;
+  }
+
+  private _headers(op: string, type: string, priority: Priority): MsgHdrs {
+    const h = makeHeaders();
+    h.set(H_OP, op);
+    h.set(H_TYPE, type);
+    h.set(H_PRIORITY, String(priority));
+    h.set(H_CODEC, this.codecs.codec.name);
+    return h;
+  }
+
+  private _decodeReply(reply: Msg, messageType: string): unknown {
+    return this.codecs._decode(reply.data, reply.headers?.get(H_CODEC) ?? '', messageType);
+  }
+
+  /** The SendError a sender gets when NATS itself fails a request; a dead letter too. */
+  private _transportFailure(
+    error: unknown,
+    actorId: ActorId,
+    message: AnyMessage,
+    timeout: number,
+  ): SendError {
+    const info = { actorId, messageType: message.type };
+    let kind: SendErrorKind = 'ActorStopped';
+    if (error instanceof RequestError && error.isNoResponders()) kind = 'ActorNotFound';
+    else if (
+      error instanceof TimeoutError ||
+      (error instanceof Error && error.cause instanceof TimeoutError)
+    )
+      kind = 'Timeout';
+    const failure =
+      kind === 'Timeout'
+        ? new SendError(kind, { ...info, timeout }, { cause: error })
+        : new SendError(kind, info, { cause: error });
+    this._deadLetter(actorId, message, failure);
+    return failure;
+  }
+
+  private _deadLetter(actorId: ActorId, message: AnyMessage, error: SendError): void {
+    this._reporter.report({ actorId, message, reason: error.kind, error, at: Date.now() });
+  }
+
+  private async _broadcast<R>(
+    message: Message<unknown, R>,
+    options: SendOptions | undefined,
+    targets: () => ActorId[],
+  ): Promise<BroadcastResult<R>[]> {
+    const { priority, timeout } = this._readOptions(options);
+    assertMessage(message);
+    const ids = targets();
+    const byNode = new Map<string, ActorId[]>();
+    for (const id of ids) {
+      const node = this._directory.get(id)?.node ?? this.nodeId;
+      const group = byNode.get(node);
+      if (group === undefined) byNode.set(node, [id]);
+      else group.push(id);
+    }
+    const results = new Map<ActorId, BroadcastResult<R>>();
+    const asked: Promise<void>[] = [];
+    for (const [node, group] of byNode) {
+      if (node === this.nodeId || this._isShutdown) {
+        const members = new Set(group);
+        asked.push(
+          this._local
+            .broadcastFilter(message, (id) => members.has(id), { priority, timeout })
+            .then((local) => {
+              for (const result of local) results.set(result.actorId, result);
+            }),
+        );
+        continue;
+      }
+      const body = this.codecs._encode({ t: group, p: this._payloadOf(message) }, message.type);
+      const h = this._headers(OP_BROADCAST, message.type, priority);
+      h.set(H_TIMEOUT, String(timeout));
+      asked.push(this._askNode(node, body, h, group, message, timeout, results));
+    }
+    await Promise.all(asked);
+    return ids.map(
+      (id) =>
+        results.get(id) ?? {
+          actorId: id,
+          ok: false,
+          error: new SendError('ActorNotFound', { actorId: id, messageType: message.type }),
+        },
+    );
+  }
+
+  /** The payload of a message that may cross the wire; CodecError for an unregistered type. */
+  private _payloadOf(message: AnyMessage): unknown {
+    if (!this.codecs.has(message.type)) this.codecs._encodePayload(message); // throws UnknownMessageType
+    return message.payload;
+  }
+
+  private async _askNode<R>(
+    node: string,
+    body: Uint8Array,
+    h: MsgHdrs,
+    group: ActorId[],
+    message: AnyMessage,
+    timeout: number,
+    results: Map<ActorId, BroadcastResult<R>>,
+  ): Promise<void> {
+    let answers: unknown;
+    try {
+      const reply = await this.connection.request(this._subjectOf(node), body, {
+        timeout,
+        headers: h,
+      });
+      answers = this._decodeReply(reply, message.type);
+      if (reply.headers?.get(H_STATUS) !== 'ok') {
+        for (const id of group) {
+          results.set(id, {
+            actorId: id,
+            ok: false,
+            error: asSendError(fromWireError(answers, id, message.type), id, message.type),
+          });
+        }
+        return;
+      }
+    } catch (error) {
+      for (const id of group) {
+        results.set(id, {
+          actorId: id,
+          ok: false,
+          error: this._transportFailure(error, id, message, timeout),
+        });
+      }
+      return;
+    }
+    if (!Array.isArray(answers)) return;
+    const expected = new Set(group);
+    for (const answer of answers as unknown[]) {
+      if (!Array.isArray(answer)) continue;
+      const [id, ok, value] = answer as [unknown, unknown, unknown];
+      if (!isValidId(id) || !expected.has(id)) continue;
+      results.set(
+        id,
+        ok === 1
+          ? { actorId: id, ok: true, value: value as R }
+          : {
+              actorId: id,
+              ok: false,
+              error: asSendError(fromWireError(value, id, message.type), id, message.type),
+            },
+      );
+    }
+  }
+
+  /** The ids passing `filter`, from a snapshot; a filter that throws or answers a Promise sends nothing. */
+  private _select(filter: (actorId: ActorId) => boolean): ActorId[] {
+    if (typeof filter !== 'function')
+      throw new ArgumentError('filter', 'a function (actorId) => boolean', filter);
+    const selected: ActorId[] = [];
+    for (const actorId of this.actorIds()) {
+      let chosen: unknown;
+      try {
+        chosen = filter(actorId);
+      } catch (cause) {
+        throw new BrokerError(
+          'RoutingFailed',
+          { actorId, reason: 'the broadcast filter threw' },
+          { cause },
+        );
+      }
+      if (isThenable(chosen)) {
+        throw new BrokerError('RoutingFailed', {
+          actorId,
+          reason: 'the broadcast filter must answer synchronously, not with a Promise',
+        });
+      }
+      if (chosen) selected.push(actorId);
+    }
+    return selected;
+  }
+
+  // ---- the receiving side --------------------------------------------------------------------
+
+  /** A message on this node's subject: decode it through the registry, deliver it locally, answer. */
+  private _onMessage(msg: Msg): void {
+    const h = msg.headers;
+    const op = h?.get(H_OP) ?? '';
+    const type = h?.get(H_TYPE) ?? '';
+    const codecName = h?.get(H_CODEC) ?? '';
+    const priority = readWirePriority(h?.get(H_PRIORITY));
+    const timeout = this._readWireTimeout(h?.get(H_TIMEOUT));
+    try {
+      if (op === OP_SEND || op === OP_POST) {
+        const actorId = Number(h?.get(H_TO)) as ActorId;
+        const message = this.codecs._message(type, this.codecs._decode(msg.data, codecName, type));
+        if (!isValidId(actorId)) throw new SendError('ActorNotFound', { messageType: type });
+        if (op === OP_POST) {
+          try {
+            this._local.trySend(actorId, message as Message<unknown, void>, { priority });
+          } catch {
+            // The local broker made it a dead letter already; nobody waits for an answer.
+          }
+          return;
+        }
+        this._local.send(actorId, message, { priority, timeout }).then(
+          (value) => this._reply(msg, true, value, type),
+          (error: unknown) => this._reply(msg, false, toWireError(error, type), type),
+        );
+        return;
+      }
+      if (op === OP_BROADCAST) {
+        // Decoded from the wire: anything at all, null included.
+        const batch = this.codecs._decode(msg.data, codecName, type) as {
+          t?: unknown;
+          p?: unknown;
+        } | null;
+        const message = this.codecs._message(type, batch?.p);
+        const wanted = Array.isArray(batch?.t) ? (batch.t as unknown[]).filter(isValidId) : [];
+        const members = new Set(wanted);
+        this._local
+          .broadcastFilter(message, (id) => members.has(id), { priority, timeout })
+          .then(
+            (results) => {
+              const byId = new Map(results.map((r) => [r.actorId, r]));
+              const answers = wanted.map((id) => {
+                const r = byId.get(id);
+                if (r === undefined)
+                  return [id, 0, { e: 's', kind: 'ActorNotFound', type } satisfies WireError];
+                return r.ok ? [id, 1, r.value] : [id, 0, toWireError(r.error, type)];
+              });
+              this._reply(msg, true, answers, type);
+            },
+            (error: unknown) => this._reply(msg, false, toWireError(error, type), type),
+          );
+        return;
+      }
+      this._reply(msg, false, toWireError(new Error(`unknown operation '${op}'`), type), type);
+    } catch (error) {
+      this._reply(msg, false, toWireError(error, type), type);
+    }
+  }
+
+  private _reply(msg: Msg, ok: boolean, value: unknown, type: string): void {
+    if (msg.reply === undefined || msg.reply === '') return;
+    let body: Uint8Array;
+    try {
+      body = this.codecs._encode(value, type);
+    } catch (error) {
+      ok = false;
+      body = this.codecs._encode(toWireError(error, type), type);
+    }
+    const h = makeHeaders();
+    h.set(H_STATUS, ok ? 'ok' : 'error');
+    h.set(H_CODEC, this.codecs.codec.name);
+    try {
+      msg.respond(body, { headers: h });
+    } catch (error) {
+      this._reporter.diagnose('rxbroker: could not answer a request', error);
+    }
+  }
+
+  private _readOptions(options: SendOptions | undefined): { priority: Priority; timeout: number } {
+    if (options === undefined) return { priority: Priority.Normal, timeout: this._defaultTimeout };
+    const priority = readPriority(options);
+    const timeout = options.timeout ?? this._defaultTimeout;
+    if (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_TIMEOUT) {
+      throw new ArgumentError(
+        'timeout',
+        `a number of milliseconds > 0 and <= ${MAX_TIMEOUT}`,
+        timeout,
+      );
+    }
+    return { priority, timeout };
+  }
+
+  private _readWireTimeout(value: string | undefined): number {
+    const timeout = Number(value);
+    return timeout > 0 && timeout <= MAX_TIMEOUT ? timeout : this._defaultTimeout;
+  }
+}
+
+/** A broadcast result carries a SendError: any other error (a CodecError) becomes its cause. */
+function asSendError(error: Error, actorId: ActorId, messageType: string): SendError {
+  return isSendError(error)
+    ? error
+    : new SendError('HandlerFailed', { actorId, messageType }, { cause: error });
+}
+
+function readPriority(options: { readonly priority?: Priority }): Priority {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
+  if (typeof options !== 'object' || options === null)
+    throw new ArgumentError('options', 'an object', options);
+  const priority = options.priority ?? Priority.Normal;
+  assertPriority(priority);
+  return priority;
+}
+
+function readWirePriority(value: string | undefined): Priority {
+  const priority = Number(value);
+  return priority === 0 || priority === 1 || priority === 2 || priority === 3
+    ? priority
+    : Priority.Normal;
+}
