@@ -22,7 +22,14 @@ if (which === 'send') {
   let left = 0;
   let done: () => void = () => undefined;
   const id = ActorId.create();
-  broker.register(id, Mailbox.unbounded({ receive: () => void (--left === 0 && done()) }));
+  broker.register(
+    id,
+    Mailbox.unbounded({
+      receive: () => {
+        if (--left === 0) done();
+      },
+    }),
+  );
   operations = Number(count ?? 20_000_000);
   const BURST = 1_000_000;
   for (let sent = 0; sent < operations; sent += BURST) {

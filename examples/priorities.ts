@@ -42,7 +42,8 @@ const worker: Actor = {
 
 const broker = new InMemoryMessageBroker({ defaultTimeout: 2_000 });
 const id = ActorId.create();
-broker.register(id, Mailbox.unbounded(worker));
+const mailbox = Mailbox.unbounded(worker);
+broker.register(id, mailbox);
 
 // Keep the actor busy, so that everything below queues up behind Hold.
 const hold = broker.send(id, Hold());
@@ -62,7 +63,7 @@ const answers = [
 broker.trySend(id, Ping('critical-3 (trySend)'), { priority: Priority.Critical });
 broker.trySend(id, Ping('low-3 (trySend)'), { priority: Priority.Low });
 
-console.log(`queued behind Hold: ${broker.mailboxOf(id)!.size} messages`);
+console.log(`queued behind Hold: ${mailbox.size} messages`);
 for (const [value, name] of names.entries()) console.log(`  Priority.${name} = ${value}`);
 
 release();

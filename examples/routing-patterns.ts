@@ -54,6 +54,7 @@ const logger: Actor = {
 // A mailer answers asynchronously, with a Promise; it also tells the logger, through ctx.broker.
 const mailerId = ActorId.create();
 const mailer: Actor = {
+  // eslint-disable-next-line @typescript-eslint/require-await -- async on purpose: it answers with a Promise
   async receive(msg, ctx) {
     if (!UserCreated.is(msg)) throw new Error(`mailer: unexpected ${msg.type}`);
     ctx.broker.trySend(
@@ -143,7 +144,7 @@ assert.deepEqual(nobody, []);
 
 // sendWithRouting: ONE subscriber of the topic gets each message, taking turns (round-robin),
 // and the caller gets that subscriber's result.
-const resizers = [ActorId.create(), ActorId.create(), ActorId.create()];
+const resizers = [ActorId.create(), ActorId.create(), ActorId.create()] as const;
 for (const [i, id] of resizers.entries()) {
   broker.register(
     id,
@@ -170,7 +171,7 @@ assert.deepEqual(handledBy, [
 ]);
 
 // After unsubscribe the actor gets no more routed messages.
-assert.equal(broker.unsubscribe(resizers[0]!, 'images.resize'), true);
+assert.equal(broker.unsubscribe(resizers[0], 'images.resize'), true);
 const next = await broker.sendWithRouting({ topic: 'images.resize' }, Resize({ image: 'e.png' }));
 console.log(`   after resizer-0 unsubscribed: ${next}`);
 assert.equal(next, 'resizer-1:e.png');
@@ -184,8 +185,8 @@ try {
   console.log(`   no subscriber: ${error.message}`);
 }
 assert.equal(deadLetters.length, 1);
-assert.equal(deadLetters[0]!.reason, 'RoutingFailed');
-assert.equal(deadLetters[0]!.topic, 'images.crop');
+assert.equal(deadLetters[0]?.reason, 'RoutingFailed');
+assert.equal(deadLetters[0].topic, 'images.crop');
 
 const metrics = broker.metrics();
 console.log(

@@ -91,7 +91,7 @@ maxInFlight = 0;
 const squares = await lastValueFrom(
   range(1, 20).pipe(
     map((n) => Square(n)),
-    sendTo(broker, workerIds[0]!, { concurrency: 4 }),
+    sendTo(broker, ActorId.from(FIRST_WORKER), { concurrency: 4 }),
     toArray(),
   ),
 );
@@ -109,7 +109,7 @@ maxInFlight = 0;
 const perWorker = new Map<ActorId, number>();
 const spread = await lastValueFrom(
   range(0, 64).pipe(
-    groupBy((n) => workerIds[n % POOL_SIZE]!),
+    groupBy((n) => ActorId.from(FIRST_WORKER + (n % POOL_SIZE))),
     mergeMap((jobs) =>
       jobs.pipe(
         map((n) => Square(n)),

@@ -85,7 +85,10 @@ for (let i = 0; i < ACTORS; i++) addActor();
 
 const outcomes = { ok: 0, failed: 0, thrown: 0 };
 const count = (settled: PromiseSettledResult<unknown>[]): void => {
-  for (const result of settled) result.status === 'fulfilled' ? outcomes.ok++ : outcomes.failed++;
+  for (const result of settled) {
+    if (result.status === 'fulfilled') outcomes.ok++;
+    else outcomes.failed++;
+  }
 };
 
 async function batch(): Promise<void> {

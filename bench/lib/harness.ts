@@ -121,10 +121,10 @@ const MICRO_MIN_SAMPLES = pick(12, 4);
 /** mitata's statistics of `fn` (sync or async; batched when fast), after a forced GC. */
 export async function microStats(fn: () => unknown): Promise<Stats> {
   await settle();
-  return (await measure(fn, {
+  return await measure(fn, {
     min_cpu_time: MICRO_TIME_NS,
     min_samples: MICRO_MIN_SAMPLES,
-  })) as Stats;
+  });
 }
 
 /**
@@ -137,13 +137,13 @@ export async function timedStats(run: () => Promise<number>, samples = pick(7, 2
   const manual = function* (): Generator<unknown> {
     yield { manual: run, budget: 'real' };
   };
-  return (await measure(manual as never, {
+  return await measure(manual as never, {
     min_samples: samples,
     max_samples: samples,
     min_cpu_time: 0,
     warmup_samples: 0,
     inner_gc: true,
-  })) as Stats;
+  });
 }
 
 /** Collects the rows of one table and writes them for the runner. */

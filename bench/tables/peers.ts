@@ -87,6 +87,7 @@ const rr = (
   );
   const server = spawn(
     system,
+    // eslint-disable-next-line @typescript-eslint/no-generated-empty-object-type -- nact types its Ref as an empty class
     (state: number, msg: { sender: Ref<number> }) => {
       dispatch(msg.sender, 1);
       return state;
@@ -94,6 +95,7 @@ const rr = (
     'server',
     { initialState: 0 },
   );
+  // eslint-disable-next-line @typescript-eslint/no-generated-empty-object-type -- nact types its Ref as an empty class
   const ask = (sender: Ref<number>): { sender: Ref<number> } => ({ sender });
   await ff('nact', 'dispatch', async () => {
     const done = countdown.arm(N);

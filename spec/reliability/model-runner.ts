@@ -1,4 +1,4 @@
-import { defer, finalize, map, NEVER, throwError, timer, type Observable } from 'rxjs';
+import { defer, finalize, map, NEVER, timer, type Observable } from 'rxjs';
 import { VirtualTimeScheduler } from 'rxjs';
 import {
   ActorId,

@@ -107,7 +107,7 @@ describe('model: random programs against the broker', () => {
         await run.execute(commands);
         expect(violations(run, unhandled)).toEqual([]);
       }),
-      { numRuns: runs, seed, verbose: 1 },
+      { numRuns: runs, seed, verbose: fc.VerbosityLevel.Verbose },
     );
   }, 600_000);
 });

@@ -71,7 +71,7 @@ describe('createTestScheduler', () => {
         throwError(() => new SendError('MailboxFull', { actorId: ActorId.from(2) })),
       ).toBe('#', undefined, new SendError('MailboxFull', { actorId: ActorId.from(2) }));
       expectObservable(of(new BrokerError('NotFound'))).toBe('(a|)', {
-        a: { name: 'BrokerError', kind: 'NotFound', message: expect.any(String) },
+        a: { name: 'BrokerError', kind: 'NotFound', message: expect.any(String) as unknown },
       });
     });
   });

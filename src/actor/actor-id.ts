@@ -5,8 +5,18 @@ declare const actorIdBrand: unique symbol;
 /**
  * The address of an actor: a non-negative safe integer with a brand. Being a plain number, it is a
  * cheap `Map` key, compares with `<` / `>=`, and prints as itself.
+ *
+ * @example
+ * ```ts
+ * import { ActorId } from 'rxbroker';
+ * const names = new Map<ActorId, string>([[ActorId.from(1), 'accounts']]);
+ * const id: ActorId = ActorId.create(); // a plain number is no ActorId until checked
+ * ```
  */
-export type ActorId = number & { readonly [actorIdBrand]: true };
+export type ActorId = number & {
+  /** Type-level only: tells actor ids from other numbers. Never present at run time. */
+  readonly [actorIdBrand]: true;
+};
 
 /**
  * Ids below this are left to `ActorId.from`, so chosen ids never meet generated ones. Generated ids

@@ -11,5 +11,19 @@ import type { SendError } from '../errors/send-error.js';
  * ```
  */
 export type BroadcastResult<R> =
-  | { readonly actorId: ActorId; readonly ok: true; readonly value: R }
-  | { readonly actorId: ActorId; readonly ok: false; readonly error: SendError };
+  | {
+      /** The target. */
+      readonly actorId: ActorId;
+      /** True: the target's handler gave a result. */
+      readonly ok: true;
+      /** That result. */
+      readonly value: R;
+    }
+  | {
+      /** The target. */
+      readonly actorId: ActorId;
+      /** False: the target gave no result. */
+      readonly ok: false;
+      /** Why not. */
+      readonly error: SendError;
+    };

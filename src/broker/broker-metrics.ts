@@ -1,6 +1,12 @@
 /**
  * Counters of a broker, read with `broker.metrics()`. Once every message has settled,
  * `totalSent === totalDelivered + totalFailed`.
+ *
+ * @example
+ * ```ts
+ * const { totalSent, totalDelivered, inFlight, deadLetters } = broker.metrics();
+ * console.log(`${totalDelivered}/${totalSent} delivered, ${inFlight} in flight, ${deadLetters} dead`);
+ * ```
  */
 export interface BrokerMetrics {
   /** Actors registered now. */

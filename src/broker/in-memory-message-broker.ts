@@ -1,16 +1,16 @@
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { ActorContext } from '../actor/actor-context.js';
-import { assertActorId, isValidId, type ActorId } from '../actor/actor-id.js';
+import { assertActorId, type ActorId } from '../actor/actor-id.js';
 import type { DeadLetter } from '../dead-letter/dead-letter.js';
 import { DeadLetterQueue } from '../dead-letter/dead-letter-queue.js';
-import { ArgumentError } from '../errors/argument-error.js';
+import { ArgumentError, check } from '../errors/argument-error.js';
 import { BrokerError } from '../errors/broker-error.js';
 import { SendError, type SendErrorKind } from '../errors/send-error.js';
 import { Ring } from '../mailbox/internal/ring.js';
 import { ACCEPTED, Mailbox, REFUSED } from '../mailbox/mailbox.js';
 import { DONE, Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
 import { isThenable } from '../message/internal/is-thenable.js';
-import { assertMessage, isMessage, type AnyMessage, type Message } from '../message/message.js';
+import { assertMessage, type AnyMessage, type Message } from '../message/message.js';
 import { assertPriority, Priority } from '../message/priority.js';
 import type { BroadcastResult } from './broadcast-result.js';
 import type { BrokerMetrics } from './broker-metrics.js';
@@ -31,7 +31,15 @@ import type {
 } from './message-broker.js';
 import type { RoutingKey } from './routing-key.js';
 
-/** Options of an {@link InMemoryMessageBroker}. */
+/**
+ * Options of an {@link InMemoryMessageBroker}.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryMessageBroker } from 'rxbroker';
+ * const broker = new InMemoryMessageBroker({ defaultTimeout: 1_000, logger: null, metrics: false });
+ * ```
+ */
 export interface InMemoryMessageBrokerOptions {
   /** Milliseconds a `send` or broadcast waits for its result unless told otherwise; default 5000. */
   readonly defaultTimeout?: number;
@@ -130,38 +138,50 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** @throws ArgumentError for an invalid option */
   constructor(options: InMemoryMessageBrokerOptions = {}) {
-    if (typeof options !== 'object' || options === null)
-      throw new ArgumentError('options', 'an object', options);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
+    check(typeof options === 'object' && options !== null, 'options', 'an object', options);
     const { scheduler, logger = defaultLogger, metrics = true } = options;
     this._defaultTimeout = checkTimeout(options.defaultTimeout ?? 5000, 'defaultTimeout');
     const capacity = options.capacity ?? 0;
-    if (!Number.isSafeInteger(capacity) || capacity < 0) {
-      throw new ArgumentError('capacity', 'a safe integer >= 0', capacity);
-    }
+    check(
+      Number.isSafeInteger(capacity) && capacity >= 0,
+      'capacity',
+      'a safe integer >= 0',
+      capacity,
+    );
     this.capacity = capacity;
-    if (
-      scheduler !== undefined &&
-      (typeof scheduler !== 'object' ||
-        scheduler === null ||
-        typeof scheduler.now !== 'function' ||
-        typeof scheduler.schedule !== 'function')
-    ) {
-      throw new ArgumentError('scheduler', 'an RxJS SchedulerLike', scheduler);
-    }
-    if (logger !== null && typeof logger !== 'function') {
-      throw new ArgumentError('logger', 'a function (line, deadLetter) => void, or null', logger);
-    }
+    check(
+      scheduler === undefined ||
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null from JavaScript callers
+        (typeof scheduler?.now === 'function' && typeof scheduler.schedule === 'function'),
+      'scheduler',
+      'an RxJS SchedulerLike',
+      scheduler,
+    );
+    check(logger === null || typeof logger === 'function', 'logger', 'a function, or null', logger);
     const given = options.deadLetterLogLimit ?? {};
-    if (typeof given !== 'object' || given === null) {
-      throw new ArgumentError('deadLetterLogLimit', '{ count?, interval? }', given);
-    }
+    check(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
+      typeof given === 'object' && given !== null,
+      'deadLetterLogLimit',
+      '{ count?, interval? }',
+      given,
+    );
     const limit = { count: given.count ?? 10, interval: given.interval ?? 10_000 };
-    if (!Number.isSafeInteger(limit.count) || limit.count < 0) {
-      throw new ArgumentError('deadLetterLogLimit.count', 'a safe integer >= 0', limit.count);
-    }
-    if (typeof limit.interval !== 'number' || !(limit.interval > 0)) {
-      throw new ArgumentError('deadLetterLogLimit.interval', 'a number > 0', limit.interval);
-    }
+    check(
+      Number.isSafeInteger(limit.count) && limit.count >= 0,
+      'deadLetterLogLimit.count',
+      'a safe integer >= 0',
+      limit.count,
+    );
+    check(
+      typeof limit.interval === 'number' && limit.interval > 0,
+      'deadLetterLogLimit.interval',
+      'a number > 0',
+      limit.interval,
+    );
+    // `metrics: 0` from JavaScript still samples; `performance` is missing in some runtimes.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare, @typescript-eslint/no-unnecessary-condition
     this._sampling = metrics !== false && typeof globalThis.performance?.now === 'function';
     this._reporter = new DeadLetterReporter(logger, limit);
     this.deadLetters$ = this._reporter.subject.asObservable();
@@ -228,7 +248,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     const mailbox = this._actors.get(actorId);
     if (mailbox === undefined) throw new BrokerError('NotFound', { actorId });
     this._actors.delete(actorId);
-    this._router.removeActor(actorId);
+    this._router._removeActor(actorId);
     // Retired first: a shutdown() run by whatever _stop() reports must still find this mailbox.
     if (mailbox.isProcessing) this._retire(mailbox);
     mailbox._stop();
@@ -281,10 +301,10 @@ export class InMemoryMessageBroker implements MessageBroker {
     message: Message<unknown, R>,
     priority: Priority,
   ): Promise<R> {
-    if (priority !== 0 && priority !== 1 && priority !== 2 && priority !== 3) {
-      return Promise.reject(
-        new ArgumentError('priority', 'Priority.Low | Normal | High | Critical (0-3)', priority),
-      );
+    try {
+      assertPriority(priority);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this._request(actorId, message, priority, this._defaultTimeout);
   }
@@ -390,7 +410,7 @@ export class InMemoryMessageBroker implements MessageBroker {
   /** The patterns an actor is subscribed to. */
   subscriptionsOf(actorId: ActorId): string[] {
     assertActorId(actorId);
-    return this._router.patternsOf(actorId);
+    return this._router._patternsOf(actorId);
   }
 
   /** Sends to every subscriber of `topic`: one result each, in order of subscription ([] when none). */
@@ -605,15 +625,11 @@ export class InMemoryMessageBroker implements MessageBroker {
     priority: number,
     timeout: number,
   ): Promise<R> {
-    if (!isValidId(actorId)) {
-      return Promise.reject(
-        new ArgumentError('actor id', 'an ActorId (a safe integer >= 0)', actorId),
-      );
-    }
-    if (!isMessage(message)) {
-      return Promise.reject(
-        new ArgumentError('message', 'a message made by a defineMessage() factory', message),
-      );
+    try {
+      assertActorId(actorId);
+      assertMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const envelope = new Envelope(message, actorId, priority);
     envelope.timeout = timeout;
@@ -651,10 +667,10 @@ export class InMemoryMessageBroker implements MessageBroker {
       const priority = options === undefined ? Priority.Normal : readPriority(options);
       const timeout = options === undefined ? this._defaultTimeout : this._readTimeout(options);
       const ids = targets();
-      const batch = new BroadcastBatch(ids.length, null, subscriber as never);
+      const batch = new BroadcastBatch(ids.length, null, subscriber);
       this._fanOut(batch, ids, message, priority, timeout);
       return () => {
-        for (const envelope of batch.envelopes) this._withdraw(envelope);
+        for (const envelope of batch._envelopes) this._withdraw(envelope);
       };
     });
   }
@@ -667,6 +683,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     routingKey: RoutingKey,
     message: AnyMessage,
   ): { actorId: ActorId; priority: number } {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
     if (typeof routingKey !== 'object' || routingKey === null) {
       throw new ArgumentError('routingKey', '{ topic, priority? }', routingKey);
     }
@@ -733,7 +750,7 @@ export class InMemoryMessageBroker implements MessageBroker {
       envelope.timeout = timeout;
       envelope.batch = batch;
       envelope.slot = slot;
-      if (batch.withdrawable) batch.envelopes.push(envelope);
+      if (batch._withdrawable) batch._envelopes.push(envelope);
       if (
         this._deliver(actorId, message, priority, envelope, true) === null &&
         envelope.state !== DONE
@@ -773,7 +790,7 @@ export class InMemoryMessageBroker implements MessageBroker {
   /** Settles an envelope exactly once: counts it, tells its sender, reports a dead letter. */
   private _conclude(envelope: Envelope, ok: boolean, value: unknown, neverHandled: boolean): void {
     envelope.state = DONE;
-    if (envelope.heapIndex >= 0) this._deadlines.remove(envelope);
+    if (envelope._heapIndex >= 0) this._deadlines.remove(envelope);
     if (ok) this._delivered++;
     else this._failed++;
     let deadLetter = neverHandled;
@@ -810,7 +827,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     if (state !== QUEUED && state !== WAITING) return;
     envelope.state = DONE;
     (envelope.mailbox as Mailbox)._forget(state);
-    if (envelope.heapIndex >= 0) this._deadlines.remove(envelope);
+    if (envelope._heapIndex >= 0) this._deadlines.remove(envelope);
     this._failed++;
     this._withdrawn++;
     if (this._deadlines.size === 0) this._time.idle();
@@ -820,7 +837,7 @@ export class InMemoryMessageBroker implements MessageBroker {
   private _expire(): void {
     const now = this._time.now();
     const deadlines = this._deadlines;
-    while (deadlines.peekDeadline() <= now) {
+    while (deadlines._peekDeadline() <= now) {
       const envelope = deadlines.pop() as Envelope;
       const state = envelope.state;
       const error = this._error('Timeout', envelope);
@@ -833,7 +850,7 @@ export class InMemoryMessageBroker implements MessageBroker {
         this._conclude(envelope, false, error, true);
       }
     }
-    if (deadlines.size > 0) this._time.arm(deadlines.peekDeadline());
+    if (deadlines.size > 0) this._time.arm(deadlines._peekDeadline());
   }
 
   /**
@@ -905,6 +922,7 @@ export class InMemoryMessageBroker implements MessageBroker {
   }
 
   private _readTimeout(options: SendOptions): number {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
     if (typeof options !== 'object' || options === null)
       throw new ArgumentError('options', 'an object', options);
     return options.timeout === undefined
@@ -916,6 +934,7 @@ export class InMemoryMessageBroker implements MessageBroker {
 /** A message's type, read defensively: a Proxy's getter may throw, and errors must still be made. */
 function typeOf(message: AnyMessage): string {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- a forged message's type may be no string
     return String(message.type);
   } catch {
     return '(unreadable type)';
@@ -923,6 +942,7 @@ function typeOf(message: AnyMessage): string {
 }
 
 function readPriority(options: { readonly priority?: Priority }): number {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
   if (typeof options !== 'object' || options === null)
     throw new ArgumentError('options', 'an object', options);
   const priority = options.priority ?? Priority.Normal;

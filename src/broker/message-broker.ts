@@ -8,7 +8,15 @@ import type { BroadcastResult } from './broadcast-result.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 import type { RoutingKey } from './routing-key.js';
 
-/** Per-call options of `send`, `send$` and the broadcasts. */
+/**
+ * Per-call options of `send`, `send$` and the broadcasts.
+ *
+ * @example
+ * ```ts
+ * import { Priority } from 'rxbroker';
+ * await broker.send(id, GetBalance({ accountId: 1 }), { timeout: 1_000, priority: Priority.High });
+ * ```
+ */
 export interface SendOptions {
   /** Milliseconds until the call fails with `Timeout`; default: the broker's `defaultTimeout`. */
   readonly timeout?: number;
@@ -16,13 +24,30 @@ export interface SendOptions {
   readonly priority?: Priority;
 }
 
-/** Options of `sendWithRouting`: the routing key carries the priority. */
+/**
+ * Options of `sendWithRouting`: the routing key carries the priority.
+ *
+ * @example
+ * ```ts
+ * import { Priority } from 'rxbroker';
+ * const key = { topic: 'images.resize', priority: Priority.High };
+ * await broker.sendWithRouting(key, Resize({ image: 'a.png' }), { timeout: 500 });
+ * ```
+ */
 export interface RoutedSendOptions {
   /** Milliseconds until the call fails with `Timeout`; default: the broker's `defaultTimeout`. */
   readonly timeout?: number;
 }
 
-/** Options of `trySend`: fire-and-forget messages have no timeout. */
+/**
+ * Options of `trySend`: fire-and-forget messages have no timeout.
+ *
+ * @example
+ * ```ts
+ * import { Priority } from 'rxbroker';
+ * broker.trySend(id, LogEvent({ message: 'cache warmed' }), { priority: Priority.Low });
+ * ```
+ */
 export interface TrySendOptions {
   /** Default `Priority.Normal`. */
   readonly priority?: Priority;
@@ -41,10 +66,17 @@ export interface TrySendOptions {
  * ```
  */
 export interface MessageBroker {
-  /** Registers a mailbox under `actorId`. @throws BrokerError `AlreadyRegistered`; ArgumentError */
-  register(actorId: ActorId, mailbox: Mailbox): void;
-  /** Removes an actor: its queued messages fail with `ActorStopped`. @throws BrokerError `NotFound` */
-  unregister(actorId: ActorId): void;
+  /**
+   * Registers a mailbox under `actorId`. @throws BrokerError `AlreadyRegistered`; ArgumentError.
+   * A distributed broker (`NatsMessageBroker`) returns a Promise, which rejects with those errors
+   * instead: await the result when the broker may be one.
+   */
+  register(actorId: ActorId, mailbox: Mailbox): void | Promise<void>;
+  /**
+   * Removes an actor: its queued messages fail with `ActorStopped`. @throws BrokerError `NotFound`.
+   * A distributed broker returns a Promise, which rejects instead.
+   */
+  unregister(actorId: ActorId): void | Promise<void>;
   /** Sends a message and resolves with its handler's result, or rejects with a `SendError`. */
   send<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Promise<R>;
   /** `send` at a priority. */
@@ -104,10 +136,13 @@ export interface MessageBroker {
     message: Message<unknown, R>,
     options?: RoutedSendOptions,
   ): Observable<R>;
+  /** True when an actor is registered under `actorId`. */
   isRegistered(actorId: ActorId): boolean;
+  /** The number of registered actors. */
   registeredCount(): number;
   /** A snapshot of the registered ids, in registration order. */
   actorIds(): ActorId[];
+  /** Counters of this broker; see {@link BrokerMetrics}. */
   metrics(): BrokerMetrics;
   /** Every dead letter, as it happens. Completes on `shutdown()`. */
   readonly deadLetters$: Observable<DeadLetter>;

@@ -2,7 +2,15 @@ import { ArgumentError } from '../errors/argument-error.js';
 import { Ring } from '../mailbox/internal/ring.js';
 import type { DeadLetter } from './dead-letter.js';
 
-/** Options of a {@link DeadLetterQueue}. */
+/**
+ * Options of a {@link DeadLetterQueue}.
+ *
+ * @example
+ * ```ts
+ * import { DeadLetterQueue } from 'rxbroker';
+ * const dlq = new DeadLetterQueue({ capacity: 100 });
+ * ```
+ */
 export interface DeadLetterQueueOptions {
   /** The most dead letters kept; when full, the oldest goes. Default 1000. */
   readonly capacity?: number;
@@ -38,6 +46,7 @@ export class DeadLetterQueue {
 
   /** @throws ArgumentError when `options` is not an object or `capacity` not an integer >= 1 */
   constructor(options: DeadLetterQueueOptions = {}) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
     if (typeof options !== 'object' || options === null) {
       throw new ArgumentError('options', '{ capacity? }', options);
     }

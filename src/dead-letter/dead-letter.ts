@@ -3,7 +3,16 @@ import type { BrokerError } from '../errors/broker-error.js';
 import type { SendError, SendErrorKind } from '../errors/send-error.js';
 import type { AnyMessage } from '../message/message.js';
 
-/** Why a message became a dead letter: a {@link SendErrorKind}, or `'RoutingFailed'` for a topic nobody serves. */
+/**
+ * Why a message became a dead letter: a {@link SendErrorKind}, or `'RoutingFailed'` for a topic
+ * nobody serves.
+ *
+ * @example
+ * ```ts
+ * import { type DeadLetterReason } from 'rxbroker';
+ * const worthRetrying = (reason: DeadLetterReason) => reason === 'Timeout' || reason === 'MailboxFull';
+ * ```
+ */
 export type DeadLetterReason = SendErrorKind | 'RoutingFailed';
 
 /**
@@ -20,7 +29,9 @@ export interface DeadLetter {
   readonly actorId: ActorId | undefined;
   /** The topic, for routed messages. */
   readonly topic?: string;
+  /** The message itself. */
   readonly message: AnyMessage;
+  /** Why it reached no handler. */
   readonly reason: DeadLetterReason;
   /** The error the sender got (or would have got). */
   readonly error: SendError | BrokerError;

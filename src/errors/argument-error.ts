@@ -12,7 +12,9 @@ const BRAND = Symbol.for('rxbroker.ArgumentError');
  * ```
  */
 export class ArgumentError extends TypeError {
+  /** Always `'ArgumentError'`. */
   override readonly name = 'ArgumentError';
+  /** Always `'InvalidArgument'`, so that matching on `kind` covers every rxbroker error. */
   readonly kind = 'InvalidArgument' as const;
   /** The name of the parameter (or option) that was wrong. */
   readonly argument: string;
@@ -40,13 +42,18 @@ export function isArgumentError(value: unknown): value is ArgumentError {
   );
 }
 
+/** @internal Throws an ArgumentError unless `ok`: one call instead of a throw at every check. */
+export function check(ok: boolean, argument: string, expected: string, value: unknown): void {
+  if (!ok) throw new ArgumentError(argument, expected, value);
+}
+
 function show(value: unknown): string {
-  if (typeof value === 'string')
+  if (typeof value === 'string') {
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
-    return String(value);
+  }
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return value.toString();
-  return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'object' && value !== null)
+    return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value); // numbers, booleans, null, undefined, symbols
 }

@@ -1,10 +1,28 @@
 import type { ActorId } from '../actor/actor-id.js';
 
-/** Why a broker operation (register, unregister, routing) failed. */
+/**
+ * Why a broker operation (register, unregister, routing) failed.
+ *
+ * @example
+ * ```ts
+ * import { isBrokerError, type BrokerErrorKind } from 'rxbroker';
+ * const kindOf = (error: unknown): BrokerErrorKind | undefined =>
+ *   isBrokerError(error) ? error.kind : undefined;
+ * ```
+ */
 export type BrokerErrorKind = 'AlreadyRegistered' | 'NotFound' | 'RoutingFailed';
 
-/** Structured context carried by a {@link BrokerError}. */
+/**
+ * Structured context carried by a {@link BrokerError}.
+ *
+ * @example
+ * ```ts
+ * import { isBrokerError } from 'rxbroker';
+ * if (isBrokerError(err, 'RoutingFailed')) console.warn(err.info.topic, err.info.reason);
+ * ```
+ */
 export interface BrokerErrorInfo {
+  /** The actor concerned, when there was one. */
   readonly actorId?: ActorId;
   /** The topic, for routing failures. */
   readonly topic?: string;
@@ -32,9 +50,13 @@ const describe: Record<BrokerErrorKind, string> = {
  * ```
  */
 export class BrokerError extends Error {
+  /** Always `'BrokerError'`. */
   override readonly name = 'BrokerError';
+  /** Which failure this is; match on it exhaustively. */
   readonly kind: BrokerErrorKind;
+  /** The actor concerned, when there was one. */
   readonly actorId: ActorId | undefined;
+  /** Structured context: actor, topic, reason. */
   readonly info: BrokerErrorInfo;
   /** @internal */
   readonly [BRAND] = true;

@@ -1,10 +1,31 @@
 import type { ActorId } from '../actor/actor-id.js';
 
-/** Why a message did not produce a result. */
+/**
+ * Why a message did not produce a result.
+ *
+ * @example
+ * ```ts
+ * import { match } from 'ts-pattern';
+ * import { type SendErrorKind } from 'rxbroker';
+ * const retryable = (kind: SendErrorKind): boolean =>
+ *   match(kind)
+ *     .with('Timeout', 'MailboxFull', () => true)
+ *     .with('ActorNotFound', 'ActorStopped', 'HandlerFailed', () => false)
+ *     .exhaustive();
+ * ```
+ */
 export type SendErrorKind =
   'ActorNotFound' | 'ActorStopped' | 'MailboxFull' | 'Timeout' | 'HandlerFailed';
 
-/** Structured context carried by a {@link SendError}. */
+/**
+ * Structured context carried by a {@link SendError}.
+ *
+ * @example
+ * ```ts
+ * import { isSendError } from 'rxbroker';
+ * if (isSendError(err, 'MailboxFull')) console.warn(`actor ${err.info.actorId} is full (${err.info.capacity})`);
+ * ```
+ */
 export interface SendErrorInfo {
   /** The target actor, when there was one. */
   readonly actorId?: ActorId;
@@ -39,6 +60,7 @@ const describe: Record<SendErrorKind, string> = {
  * ```
  */
 export class SendError extends Error {
+  /** Always `'SendError'`. */
   override readonly name = 'SendError';
   /** Which failure this is; match on it exhaustively. */
   readonly kind: SendErrorKind;

@@ -11,7 +11,15 @@ import type { MailboxHost } from './internal/mailbox-host.js';
 import { PriorityQueue, type QueueEntry } from './internal/priority-queue.js';
 import { assertOverflowStrategy, type OverflowStrategy } from './overflow-strategy.js';
 
-/** Options of a bounded mailbox. */
+/**
+ * Options of a bounded mailbox.
+ *
+ * @example
+ * ```ts
+ * import { Mailbox } from 'rxbroker';
+ * broker.register(id, Mailbox.bounded(worker, 100, { overflow: 'backpressure' }));
+ * ```
+ */
 export interface BoundedMailboxOptions {
   /** What happens when a message finds the mailbox full; default `'fail'`. */
   readonly overflow?: OverflowStrategy;
@@ -64,6 +72,7 @@ export class Mailbox<A extends Actor = Actor> {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new ArgumentError('capacity', 'a safe integer >= 1', capacity);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
     if (typeof options !== 'object' || options === null) {
       throw new ArgumentError('options', 'an object', options);
     }
@@ -103,6 +112,7 @@ export class Mailbox<A extends Actor = Actor> {
     /** What happens when it is full. */
     readonly overflow: OverflowStrategy,
   ) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
     if (typeof actor !== 'object' || actor === null || typeof actor.receive !== 'function') {
       throw new ArgumentError('actor', 'an object with a receive(message, ctx) method', actor);
     }
@@ -145,7 +155,7 @@ export class Mailbox<A extends Actor = Actor> {
   _offer(entry: QueueEntry, priority: number, canWait: boolean): number {
     const queue = this._queue ?? (this._queue = new PriorityQueue(QUEUED));
     if (queue.size < this.capacity) {
-      queue.pushAt(entry, priority);
+      queue._pushAt(entry, priority);
       if (!this._scheduled && this._current === null) {
         this._scheduled = true;
         (this._host as MailboxHost)._defer(this);
@@ -161,17 +171,17 @@ export class Mailbox<A extends Actor = Actor> {
         return ACCEPTED;
       }
       case 'dropNewest': {
-        const lowest = queue.lowestPriority();
+        const lowest = queue._lowestPriority();
         if (priority <= lowest) return DROPPED;
-        this._evict(queue.popAt(lowest), lowest);
-        queue.pushAt(entry, priority);
+        this._evict(queue._popAt(lowest), lowest);
+        queue._pushAt(entry, priority);
         return ACCEPTED;
       }
       case 'dropOldest': {
-        const lowest = queue.lowestPriority();
+        const lowest = queue._lowestPriority();
         if (priority < lowest) return DROPPED;
-        this._evict(queue.shiftAt(lowest), lowest);
-        queue.pushAt(entry, priority);
+        this._evict(queue._shiftAt(lowest), lowest);
+        queue._pushAt(entry, priority);
         return ACCEPTED;
       }
       default:
@@ -235,6 +245,7 @@ export class Mailbox<A extends Actor = Actor> {
     if (queue === null) return;
     for (let budget = THROUGHPUT; this._current === null && this._state === OPEN; budget--) {
       if (budget === 0) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a handler run in this loop may have set it
         if (queue.size > 0 && !this._scheduled) {
           this._scheduled = true;
           (this._host as MailboxHost)._defer(this);

@@ -10,6 +10,13 @@ import { ArgumentError } from '../errors/argument-error.js';
  * - `'backpressure'`: `send` waits for room within its timeout; `trySend` fails with `MailboxFull`.
  *
  * Every dropped or refused message is also a dead letter with reason `MailboxFull`.
+ *
+ * @example
+ * ```ts
+ * import { Mailbox, type OverflowStrategy } from 'rxbroker';
+ * const overflow: OverflowStrategy = 'dropOldest'; // keep the newest readings
+ * broker.register(sensorId, Mailbox.bounded(sensor, 100, { overflow }));
+ * ```
  */
 export type OverflowStrategy = 'fail' | 'dropNewest' | 'dropOldest' | 'backpressure';
 

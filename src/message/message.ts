@@ -6,24 +6,69 @@ declare const resultType: unique symbol;
 /**
  * A message: an immutable `{ type, payload }` whose result type `R` is carried in the type system,
  * so `broker.send` infers what it resolves to. Make one with a {@link defineMessage} factory.
+ *
+ * @example
+ * ```ts
+ * import { defineMessage, type Message } from 'rxbroker';
+ * const GetBalance = defineMessage<{ accountId: number }, number>('GetBalance');
+ * const msg: Message<{ accountId: number }, number> = GetBalance({ accountId: 123 });
+ * ```
  */
 export interface Message<P = unknown, R = unknown, T extends string = string> {
+  /** The message type's name, as given to {@link defineMessage}. */
   readonly type: T;
+  /** What the message carries, frozen deeply. */
   readonly payload: P;
   /** Type-level only: the result a handler gives for this message. Never present at run time. */
   readonly [resultType]?: R;
 }
 
-/** Any message, whatever its payload and result. */
+/**
+ * Any message, whatever its payload and result.
+ *
+ * @example
+ * ```ts
+ * import { type AnyMessage } from 'rxbroker';
+ * const describe = (msg: AnyMessage): string => `${msg.type} ${JSON.stringify(msg.payload)}`;
+ * ```
+ */
 export type AnyMessage = Message<unknown, unknown>;
 
-/** The result type of a message. */
+/**
+ * The result type of a message.
+ *
+ * @example
+ * ```ts
+ * import { defineMessage, type ResultOf } from 'rxbroker';
+ * const GetBalance = defineMessage<{ accountId: number }, number>('GetBalance');
+ * type Balance = ResultOf<ReturnType<typeof GetBalance>>; // number
+ * ```
+ */
 export type ResultOf<M> = M extends Message<unknown, infer R> ? R : never;
 
-/** The payload type of a message. */
+/**
+ * The payload type of a message.
+ *
+ * @example
+ * ```ts
+ * import { defineMessage, type PayloadOf } from 'rxbroker';
+ * const GetBalance = defineMessage<{ accountId: number }, number>('GetBalance');
+ * type Query = PayloadOf<ReturnType<typeof GetBalance>>; // { accountId: number }
+ * ```
+ */
 export type PayloadOf<M> = M extends Message<infer P, unknown> ? P : never;
 
-/** A callable factory made by {@link defineMessage}. */
+/**
+ * A callable factory made by {@link defineMessage}: call it to make a message, use `is` to narrow.
+ *
+ * @example
+ * ```ts
+ * import { defineMessage, type AnyMessage, type MessageDefinition } from 'rxbroker';
+ * const Deposit = defineMessage<{ amount: number }, void>('Deposit');
+ * const accepts = (def: MessageDefinition<{ amount: number }, void>, msg: AnyMessage) => def.is(msg);
+ * accepts(Deposit, Deposit({ amount: 5 })); // true
+ * ```
+ */
 export interface MessageDefinition<P, R, T extends string = string> {
   /** A new frozen message carrying `payload`. */
   (...payload: [P] extends [void] ? [] : [payload: P]): Message<P, R, T>;
@@ -82,7 +127,7 @@ export function defineMessage<P = void, R = void, T extends string = string>(
       type,
       is: (value: unknown): value is Message<P, R, T> => isMessage(value) && value.type === type,
     }),
-  ) as unknown as MessageDefinition<P, R, T>;
+  );
 }
 
 /**

@@ -11,13 +11,25 @@ import { ArgumentError } from '../errors/argument-error.js';
  * ```
  */
 export const Priority = Object.freeze({
+  /** Handled after everything else. */
   Low: 0,
+  /** The default. */
   Normal: 1,
+  /** Handled before Normal and Low. */
   High: 2,
+  /** Handled before everything else. */
   Critical: 3,
 } as const);
 
-/** One of {@link Priority}'s values. */
+/**
+ * One of {@link Priority}'s values.
+ *
+ * @example
+ * ```ts
+ * import { Priority } from 'rxbroker';
+ * const urgency = (late: boolean): Priority => (late ? Priority.High : Priority.Normal);
+ * ```
+ */
 export type Priority = (typeof Priority)[keyof typeof Priority];
 
 /** @internal */

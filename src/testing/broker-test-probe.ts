@@ -3,7 +3,17 @@ import type { InMemoryMessageBroker } from '../broker/in-memory-message-broker.j
 import { ArgumentError } from '../errors/argument-error.js';
 import type { AnyMessage } from '../message/message.js';
 
-/** What the probe saw of one broadcast (or publish). */
+/**
+ * What the probe saw of one broadcast (or publish).
+ *
+ * @example
+ * ```ts
+ * import { BrokerTestProbe } from 'rxbroker/testing';
+ * const probe = new BrokerTestProbe(broker);
+ * await broker.broadcast(Ping());
+ * probe.broadcasts; // [{ reached: 3, targets: 3 }] with three actors registered
+ * ```
+ */
 export interface ProbedBroadcast {
   /** Targets whose mailbox took the message. */
   readonly reached: number;
@@ -28,8 +38,17 @@ export class BrokerTestProbe {
   private readonly _sent = new Map<ActorId, AnyMessage[]>();
   private readonly _broadcasts: ProbedBroadcast[] = [];
 
-  /** @throws ArgumentError when `broker` is not an InMemoryMessageBroker */
-  constructor(readonly broker: InMemoryMessageBroker) {
+  /**
+   * Starts watching `broker`; what happened before is not seen.
+   *
+   * @param broker the broker to watch
+   * @throws ArgumentError when `broker` is not an InMemoryMessageBroker
+   */
+  constructor(
+    /** The broker watched. */
+    readonly broker: InMemoryMessageBroker,
+  ) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
     if (typeof broker !== 'object' || broker === null || typeof broker._addTap !== 'function') {
       throw new ArgumentError('broker', 'an InMemoryMessageBroker', broker);
     }

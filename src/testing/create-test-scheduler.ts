@@ -1,6 +1,16 @@
 import { TestScheduler } from 'rxjs/testing';
 
-/** Compares what an Observable did with what was expected, throwing when they differ. */
+/**
+ * Compares what an Observable did with what was expected, throwing when they differ.
+ *
+ * @example
+ * ```ts
+ * import { expect } from 'vitest';
+ * import { createTestScheduler, type DeepEqual } from 'rxbroker/testing';
+ * const deepEqual: DeepEqual = (actual, expected) => expect(actual).toEqual(expected);
+ * const scheduler = createTestScheduler(deepEqual);
+ * ```
+ */
 export type DeepEqual = (actual: unknown, expected: unknown) => void;
 
 /**
@@ -29,6 +39,17 @@ export function createTestScheduler(deepEqual: DeepEqual): TestScheduler {
 /**
  * A copy of `value` in which every `Error` is replaced by `{ name, kind, message }` (`kind` only
  * when the error has one). Plain objects and arrays are copied; anything else is kept as is.
+ *
+ * @example
+ * ```ts
+ * import { SendError } from 'rxbroker';
+ * import { reduceErrors } from 'rxbroker/testing';
+ * reduceErrors({ error: new SendError('Timeout') });
+ * // { error: { name: 'SendError', kind: 'Timeout', message: 'Timeout: no result within the timeout' } }
+ * ```
+ * @param value what to copy
+ * @param depth how deep `value` itself is nested; copying stops 32 levels down
+ * @returns the copy
  */
 export function reduceErrors(value: unknown, depth = 0): unknown {
   if (depth > 32 || typeof value !== 'object' || value === null) return value;

@@ -2,7 +2,19 @@ import type { Actor } from '../actor/actor.js';
 import type { ActorContext } from '../actor/actor-context.js';
 import type { AnyMessage } from '../message/message.js';
 
-/** An actor that remembers what it received. */
+/**
+ * An actor that remembers what it received.
+ *
+ * @example
+ * ```ts
+ * import { Mailbox } from 'rxbroker';
+ * import { recordingActor, type RecordingActor } from 'rxbroker/testing';
+ * const actor: RecordingActor = recordingActor();
+ * broker.register(id, Mailbox.unbounded(actor));
+ * await broker.send(id, Ping());
+ * actor.received.length; // 1
+ * ```
+ */
 export interface RecordingActor extends Actor {
   /** Every message received, in the order the handler was called. */
   readonly received: AnyMessage[];

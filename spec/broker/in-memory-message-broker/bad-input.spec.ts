@@ -1,4 +1,4 @@
-import { firstValueFrom, isObservable, type Observable } from 'rxjs';
+import { firstValueFrom, isObservable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   ActorId,
@@ -27,7 +27,7 @@ async function errorOf(call: () => unknown): Promise<unknown> {
     return error;
   }
   if (result instanceof Promise) return rejectionOf(result);
-  if (isObservable(result)) return rejectionOf(firstValueFrom(result as Observable<unknown>));
+  if (isObservable(result)) return rejectionOf(firstValueFrom(result));
   throw new Error('expected the call to fail');
 }
 

@@ -92,7 +92,7 @@ describe('dead-letter logging', () => {
     lose(1, 'next window');
     expect(lines).toHaveLength(12);
     expect(lines[10]).toEqual([
-      'rxbroker: 16 more dead letter(s) were not logged (rate limit)',
+      'rxbroker: 16 more dead letters not logged (rate limit)',
       undefined,
     ]);
     expect(lines[11]?.[1]?.message.payload).toBe('next window');

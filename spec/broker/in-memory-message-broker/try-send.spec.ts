@@ -31,6 +31,7 @@ describe('InMemoryMessageBroker trySend', () => {
     const id = ActorId.from(1);
     const actor = recorder();
     broker.register(id, Mailbox.unbounded(actor));
+    // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression -- that it returns nothing is the point
     expect(broker.trySend(id, Note('a'))).toBeUndefined();
     broker.trySend(id, Note('b'));
     expect(actor.seen).toEqual([]);

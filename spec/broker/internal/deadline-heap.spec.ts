@@ -21,7 +21,7 @@ describe('DeadlineHeap', () => {
   it('is empty when made', () => {
     const heap = new DeadlineHeap();
     expect(heap.size).toBe(0);
-    expect(heap.peekDeadline()).toBe(Infinity);
+    expect(heap._peekDeadline()).toBe(Infinity);
     expect(heap.pop()).toBeUndefined();
   });
 
@@ -29,7 +29,7 @@ describe('DeadlineHeap', () => {
     const heap = new DeadlineHeap();
     for (const d of [50, 10, 40, 10, 30, 20, 60, 5]) heap.push(at(d));
     expect(heap.size).toBe(8);
-    expect(heap.peekDeadline()).toBe(5);
+    expect(heap._peekDeadline()).toBe(5);
     expect(popAll(heap)).toEqual([5, 10, 10, 20, 30, 40, 50, 60]);
   });
 
@@ -37,11 +37,11 @@ describe('DeadlineHeap', () => {
     const heap = new DeadlineHeap();
     const envelopes = [70, 30, 90, 10, 50, 80, 20, 60, 40].map(at);
     for (const e of envelopes) heap.push(e);
-    for (const e of envelopes) expect(e.heapIndex).toBeGreaterThanOrEqual(0);
+    for (const e of envelopes) expect(e._heapIndex).toBeGreaterThanOrEqual(0);
     const removed = envelopes.filter((e) => [30, 90, 10].includes(e.deadline));
     for (const e of removed) {
       heap.remove(e);
-      expect(e.heapIndex).toBe(-1);
+      expect(e._heapIndex).toBe(-1);
     }
     heap.remove(removed[0] as Envelope); // not in the heap any more: no effect
     expect(heap.size).toBe(6);
@@ -85,6 +85,6 @@ describe('DeadlineHeap', () => {
     const cleared = heap.clear();
     expect(cleared.map((e) => e.deadline).sort()).toEqual([1, 2, 3]);
     expect(heap.size).toBe(0);
-    for (const e of envelopes) expect(e.heapIndex).toBe(-1);
+    for (const e of envelopes) expect(e._heapIndex).toBe(-1);
   });
 });

@@ -93,7 +93,7 @@ describe('TopicRouter', () => {
     const router = new TopicRouter();
     expect(router.subscribe(a, 'x')).toBe(true);
     expect(router.subscribe(a, 'x')).toBe(false);
-    expect(router.patternsOf(a)).toEqual(['x']);
+    expect(router._patternsOf(a)).toEqual(['x']);
   });
 
   it('picks subscribers in turn (round-robin), undefined when none', () => {
@@ -114,7 +114,7 @@ describe('TopicRouter', () => {
     expect(router.unsubscribe(a, 't')).toBe(true);
     expect(router.match('t')).toEqual([b]);
     expect(router.unsubscribe(a, 't')).toBe(false);
-    router.removeActor(b);
+    router._removeActor(b);
     expect(router.match('t')).toEqual([]);
   });
 
@@ -123,10 +123,10 @@ describe('TopicRouter', () => {
     router.subscribe(a, 'x');
     router.subscribe(a, 'y.>');
     router.subscribe(b, 'x');
-    router.removeActor(a);
-    router.removeActor(c); // nothing to remove
-    expect(router.patternsOf(a)).toEqual([]);
-    expect(router.patternsOf(b)).toEqual(['x']);
+    router._removeActor(a);
+    router._removeActor(c); // nothing to remove
+    expect(router._patternsOf(a)).toEqual([]);
+    expect(router._patternsOf(b)).toEqual(['x']);
     expect(router.match('x')).toEqual([b]);
   });
 
@@ -137,7 +137,7 @@ describe('TopicRouter', () => {
     expect(router.match('x')).toEqual([a, b]);
     router.clear();
     expect(router.match('x')).toEqual([]);
-    expect(router.patternsOf(b)).toEqual([]);
+    expect(router._patternsOf(b)).toEqual([]);
   });
 
   it('validates patterns on unsubscribe and topics on match', () => {
@@ -145,7 +145,7 @@ describe('TopicRouter', () => {
     expect(isArgumentError(thrown(() => router.unsubscribe(a, 'a..b')))).toBe(true);
     expect(isArgumentError(thrown(() => router.subscribe(a, '>.x')))).toBe(true);
     expect(isArgumentError(thrown(() => router.match('a.*')))).toBe(true);
-    expect(router.patternsOf(a)).toEqual([]);
+    expect(router._patternsOf(a)).toEqual([]);
   });
 
   it('keeps answering correctly for more distinct topics than its cache holds', () => {

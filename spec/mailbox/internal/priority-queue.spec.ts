@@ -55,14 +55,14 @@ describe('PriorityQueue', () => {
 
   it('reports the lowest live priority, or -1 when empty', () => {
     const queue = new PriorityQueue(QUEUED);
-    expect(queue.lowestPriority()).toBe(-1);
+    expect(queue._lowestPriority()).toBe(-1);
     const low = envelope('low', 0);
     queue.push(envelope('high', 2));
     queue.push(low);
-    expect(queue.lowestPriority()).toBe(0);
+    expect(queue._lowestPriority()).toBe(0);
     low.state = DONE;
     queue.forget();
-    expect(queue.lowestPriority()).toBe(2);
+    expect(queue._lowestPriority()).toBe(2);
   });
 
   it('shiftAt removes the oldest live entry of a priority', () => {
@@ -73,7 +73,7 @@ describe('PriorityQueue', () => {
     queue.push(c);
     a.state = DONE;
     queue.forget();
-    expect(queue.shiftAt(1)).toBe(b);
+    expect(queue._shiftAt(1)).toBe(b);
     expect(queue.size).toBe(1);
   });
 
@@ -85,7 +85,7 @@ describe('PriorityQueue', () => {
     queue.push(c);
     c.state = DONE;
     queue.forget();
-    expect(queue.popAt(0)).toBe(b);
+    expect(queue._popAt(0)).toBe(b);
     expect(queue.size).toBe(1);
     expect(queue.shift()).toBe(a);
     expect(queue.size).toBe(0);
@@ -126,18 +126,18 @@ describe('PriorityQueue', () => {
 
   it('holds bare messages (fire-and-forget) beside envelopes, by the priority given', () => {
     const queue = new PriorityQueue(QUEUED);
-    queue.pushAt(Job('bare-low'), 0);
+    queue._pushAt(Job('bare-low'), 0);
     queue.push(envelope('env-normal', 1));
-    queue.pushAt(Job('bare-critical'), 3);
-    expect(queue.lowestPriority()).toBe(0);
-    expect(names([queue.popAt(0)])).toEqual(['bare-low']);
+    queue._pushAt(Job('bare-critical'), 3);
+    expect(queue._lowestPriority()).toBe(0);
+    expect(names([queue._popAt(0)])).toEqual(['bare-low']);
     expect(names(queue.drain())).toEqual(['bare-critical', 'env-normal']);
   });
 
   it('counts bare messages as live when sweeping tombstones', () => {
     const queue = new PriorityQueue(QUEUED);
     const envelopes = Array.from({ length: 100 }, (_, i) => envelope(`e${i}`, 1));
-    queue.pushAt(Job('bare'), 1);
+    queue._pushAt(Job('bare'), 1);
     for (const e of envelopes) queue.push(e);
     for (const e of envelopes) {
       e.state = DONE;

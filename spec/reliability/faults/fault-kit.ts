@@ -1,6 +1,6 @@
 // Shared helpers of the fault specs: hostile values, outcome channels, broker health checks.
 
-import { isObservable, type Observable } from 'rxjs';
+import { isObservable } from 'rxjs';
 import { expect } from 'vitest';
 import {
   ActorId,
@@ -101,7 +101,7 @@ async function outcomeOf(call: () => unknown): Promise<Outcome> {
   if (isObservable(result)) {
     let failure: { error: unknown } | undefined;
     const values: unknown[] = [];
-    const subscription = (result as Observable<unknown>).subscribe({
+    const subscription = result.subscribe({
       next: (value) => values.push(value),
       error: (error: unknown) => (failure = { error }),
     });

@@ -108,7 +108,7 @@ describe('send options that are hostile values', () => {
       () =>
         JSON.parse(
           '{"__proto__": {"timeout": -1, "priority": 99, "polluted": true}, "timeout": 100}',
-        ),
+        ) as unknown,
     ],
     ['the longest timeout', () => ({ timeout: 2 ** 31 - 1 })],
     ['a fractional timeout', () => ({ timeout: 0.5 })],
@@ -189,7 +189,7 @@ describe('routing keys that are hostile values', () => {
       () =>
         JSON.parse(
           '{"__proto__": {"topic": 5, "priority": 99, "polluted": true}, "topic": "jobs"}',
-        ),
+        ) as unknown,
     ],
   ])('%s: routes like a plain key', async (_, make) => {
     const { scheduler, broker } = workingBroker();
@@ -210,11 +210,11 @@ describe('routing keys that are hostile values', () => {
     ['a bigint', 1n, 'routingKey'],
     ['a bigint topic', { topic: 1n }, 'topic'],
     ['a symbol topic', { topic: Symbol('jobs') }, 'topic'],
-    ['a String object topic', { topic: Object('jobs') }, 'topic'],
+    ['a String object topic', { topic: Object('jobs') as unknown }, 'topic'],
     ['a function topic', { topic: () => 'jobs' }, 'topic'],
     ['a bigint priority', { topic: 'jobs', priority: 1n }, 'priority'],
     ['a symbol priority', { topic: 'jobs', priority: Symbol('p') }, 'priority'],
-    ['a Number object priority', { topic: 'jobs', priority: Object(1) }, 'priority'],
+    ['a Number object priority', { topic: 'jobs', priority: Object(1) as unknown }, 'priority'],
   ])('%s: ArgumentError, nothing routed', async (_, key, argument) => {
     const { scheduler, broker, handled } = workingBroker();
     const calls: [string, Channel, () => unknown][] = [

@@ -118,7 +118,11 @@ describe('broker options that are hostile values', () => {
     ['a defaultTimeout of 2^53', { defaultTimeout: 2 ** 53 }, 'defaultTimeout'],
     ['a bigint defaultTimeout', { defaultTimeout: 100n }, 'defaultTimeout'],
     ['a symbol defaultTimeout', { defaultTimeout: Symbol('t') }, 'defaultTimeout'],
-    ['a Number object defaultTimeout', { defaultTimeout: Object(100) }, 'defaultTimeout'],
+    [
+      'a Number object defaultTimeout',
+      { defaultTimeout: Object(100) as unknown },
+      'defaultTimeout',
+    ],
     ['a capacity of 2^53', { capacity: 2 ** 53 }, 'capacity'],
     ['an infinite capacity', { capacity: Infinity }, 'capacity'],
     ['a bigint capacity', { capacity: 10n }, 'capacity'],
@@ -226,7 +230,7 @@ describe('mailbox arguments that are hostile values', () => {
     ['a bigint as options', 1n, 'options'],
     ['a Proxy whose every trap throws', throwingProxy(), undefined],
     ['a symbol overflow', { overflow: Symbol('fail') }, 'overflow'],
-    ['a String object overflow', { overflow: Object('fail') }, 'overflow'],
+    ['a String object overflow', { overflow: Object('fail') as unknown }, 'overflow'],
     ['a function overflow', { overflow: () => 'fail' }, 'overflow'],
     ['an inherited name', { overflow: '__proto__' }, 'overflow'],
     ['an inherited method name', { overflow: 'toString' }, 'overflow'],
@@ -279,6 +283,7 @@ describe('DeadLetterQueue options that are hostile values', () => {
     ] as const) {
       const error = thrown(() => new DeadLetterQueue(bad(options)));
       if (!isArgumentError(error) || error.argument !== 'options') {
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever was thrown, as text
         refusedWrongly.push(`${name}: ${error === undefined ? 'accepted' : String(error)}`);
       }
     }

@@ -57,11 +57,14 @@ describe('actor ids that are hostile values', () => {
     ['a symbol', () => Symbol('id')],
     ['a bigint', () => 1n],
     ['a function', () => () => 1],
-    ['a Number object', () => Object(1)],
-    ['a frozen Number object', () => Object.freeze(Object(1))],
+    ['a Number object', () => Object(1) as unknown],
+    ['a frozen Number object', () => Object.freeze(Object(1) as unknown)],
     ['an object with valueOf', () => ({ valueOf: () => 1 })],
     ['a Proxy whose every trap throws', () => throwingProxy()],
-    ['JSON with a "__proto__" key', () => JSON.parse('{"__proto__": {"valueOf": 1}, "id": 1}')],
+    [
+      'JSON with a "__proto__" key',
+      () => JSON.parse('{"__proto__": {"valueOf": 1}, "id": 1}') as unknown,
+    ],
   ])('%s: ArgumentError from every call that takes an id', async (_, make) => {
     const { scheduler, broker, handled } = workingBroker();
     const id = bad(make());
@@ -104,7 +107,7 @@ describe('topics and patterns that are hostile values', () => {
     ['a symbol', () => Symbol('jobs')],
     ['a bigint', () => 1n],
     ['a function', () => () => 'jobs'],
-    ['a String object', () => Object('jobs')],
+    ['a String object', () => Object('jobs') as unknown],
     ['an object with toString', () => ({ toString: () => 'jobs' })],
     ['a Proxy whose every trap throws', () => throwingProxy()],
   ])('%s as a topic or pattern: ArgumentError everywhere', async (_, make) => {

@@ -89,7 +89,7 @@ const forgedAdmin = { __proto__: realMessage, type: 'Admin', payload: { grant: '
 const hostileMessages: [string, () => unknown][] = [
   [
     'parsed from JSON with a "__proto__" key',
-    () => JSON.parse('{"__proto__": {"polluted": true}, "type": "Echo", "payload": 1}'),
+    () => JSON.parse('{"__proto__": {"polluted": true}, "type": "Echo", "payload": 1}') as unknown,
   ],
   ['a frozen look-alike', () => Object.freeze({ type: 'Echo', payload: 'x' })],
   ['a cyclic look-alike', () => cyclic({ type: 'Echo', payload: 'x' })],

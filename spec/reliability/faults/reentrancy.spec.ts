@@ -44,7 +44,7 @@ describe('an actor that unregisters itself inside its own handler', () => {
       Mailbox.unbounded({
         receive: (m, ctx) => {
           handled.push(m.payload);
-          ctx.broker.unregister(ctx.self);
+          void ctx.broker.unregister(ctx.self);
           return `bye:${String(m.payload)}`;
         },
       }),
@@ -76,7 +76,7 @@ describe('an actor that unregisters itself inside its own handler', () => {
       id,
       Mailbox.unbounded({
         receive: async (_, ctx) => {
-          ctx.broker.unregister(ctx.self);
+          void ctx.broker.unregister(ctx.self);
           return `late:${await gate.promise}`;
         },
       }),
@@ -100,7 +100,7 @@ describe('an actor that unregisters itself inside its own handler', () => {
       id,
       Mailbox.unbounded({
         receive: (_, ctx) => {
-          ctx.broker.unregister(ctx.self);
+          void ctx.broker.unregister(ctx.self);
           return new Promise(() => {}); // never settles
         },
       }),
@@ -124,7 +124,7 @@ describe('an actor that unregisters itself inside its own handler', () => {
       id,
       Mailbox.unbounded({
         receive: (_, ctx) => {
-          ctx.broker.unregister(ctx.self);
+          void ctx.broker.unregister(ctx.self);
           return NEVER.pipe(finalize(() => (tornDown = true)));
         },
       }),
@@ -146,8 +146,8 @@ describe('an actor that re-registers its own id inside its handler', () => {
     const id = ActorId.from(1);
     const oldMailbox = Mailbox.unbounded({
       receive: (m, ctx) => {
-        ctx.broker.unregister(ctx.self);
-        ctx.broker.register(
+        void ctx.broker.unregister(ctx.self);
+        void ctx.broker.register(
           ctx.self,
           Mailbox.unbounded({ receive: (n) => `new:${String(n.payload)}` }),
         );
@@ -176,7 +176,7 @@ describe('an actor that re-registers its own id inside its handler', () => {
     let refusal: unknown;
     const mailbox: Mailbox = Mailbox.unbounded({
       receive: (_, ctx) => {
-        ctx.broker.unregister(ctx.self);
+        void ctx.broker.unregister(ctx.self);
         refusal = thrown(() => ctx.broker.register(ctx.self, mailbox));
         return 'done';
       },
@@ -237,11 +237,11 @@ describe('registration and unregistration during a broadcast', () => {
         receive: (_, ctx) => {
           handledBy.push(1);
           if (ctx.broker.isRegistered(b)) {
-            ctx.broker.unregister(b); // b's copy is still queued: it fails ActorStopped
-            ctx.broker.register(d, Mailbox.unbounded(plain(4))); // not a target of this broadcast
-            ctx.broker.unregister(c);
+            void ctx.broker.unregister(b); // b's copy is still queued: it fails ActorStopped
+            void ctx.broker.register(d, Mailbox.unbounded(plain(4))); // not a target of this broadcast
+            void ctx.broker.unregister(c);
             // The same id with a new mailbox: not a target of this broadcast either.
-            ctx.broker.register(c, Mailbox.unbounded(plain(33)));
+            void ctx.broker.register(c, Mailbox.unbounded(plain(33)));
           }
           return 'from:1';
         },

@@ -231,14 +231,12 @@ describe('shutdown() from inside other callbacks', () => {
 
   it('inside the logger: the call that made the dead letter still reports it', async () => {
     const lines: string[] = [];
-    let broker!: InMemoryMessageBroker;
-    const { scheduler, broker: made } = setup({
+    const { scheduler, broker } = setup({
       logger: (line) => {
         lines.push(line);
         broker.shutdown();
       },
     });
-    broker = made;
     broker.register(OTHER, Mailbox.unbounded({ receive: () => new Promise(() => {}) }));
     const stuck = track(broker.send(OTHER, Echo('stuck')));
     await settle(scheduler);

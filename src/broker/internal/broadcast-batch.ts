@@ -10,7 +10,7 @@ import type { BroadcastResult } from '../broadcast-result.js';
  */
 export class BroadcastBatch implements BatchSink {
   /** The envelopes, kept only when an unsubscribe can withdraw them (`broadcast$`). */
-  readonly envelopes: Envelope[] = [];
+  readonly _envelopes: Envelope[] = [];
   private readonly _results: BroadcastResult<unknown>[];
   private _pending: number;
 
@@ -24,7 +24,7 @@ export class BroadcastBatch implements BatchSink {
   }
 
   /** True for `broadcast$`, whose subscriber can unsubscribe and withdraw what is still queued. */
-  get withdrawable(): boolean {
+  get _withdrawable(): boolean {
     return this._subscriber !== null;
   }
 

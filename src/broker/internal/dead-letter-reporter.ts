@@ -2,10 +2,28 @@ import { Subject } from 'rxjs';
 import type { DeadLetter } from '../../dead-letter/dead-letter.js';
 import type { DeadLetterQueue } from '../../dead-letter/dead-letter-queue.js';
 
-/** Receives the broker's log lines about dead letters nobody listens to. */
+/**
+ * Receives the broker's log lines about dead letters nobody listens to (`deadLetter` is
+ * `undefined` for a line that sums up letters skipped by the rate limit).
+ *
+ * @example
+ * ```ts
+ * import { InMemoryMessageBroker, type DeadLetterLogger } from 'rxbroker';
+ * const logger: DeadLetterLogger = (line, deadLetter) => console.error(line, deadLetter?.reason);
+ * const broker = new InMemoryMessageBroker({ logger });
+ * ```
+ */
 export type DeadLetterLogger = (line: string, deadLetter: DeadLetter | undefined) => void;
 
-/** How many dead letters are logged per interval when nobody listens. */
+/**
+ * How many dead letters are logged per interval when nobody listens.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryMessageBroker } from 'rxbroker';
+ * const broker = new InMemoryMessageBroker({ deadLetterLogLimit: { count: 5, interval: 60_000 } });
+ * ```
+ */
 export interface DeadLetterLogLimit {
   /** Lines per interval; default 10. */
   readonly count: number;
@@ -64,7 +82,7 @@ export class DeadLetterReporter {
     if (letter.at - this._windowStart >= this._limit.interval) {
       if (this._suppressed > 0) {
         this._write(
-          `rxbroker: ${this._suppressed} more dead letter(s) were not logged (rate limit)`,
+          `rxbroker: ${this._suppressed} more dead letters not logged (rate limit)`,
           undefined,
         );
       }
@@ -75,8 +93,7 @@ export class DeadLetterReporter {
     if (this._logged < this._limit.count) {
       this._logged++;
       this._write(
-        `rxbroker: dead letter: ${letter.error.message}. ` +
-          'Subscribe to deadLetters$ or attach a DeadLetterQueue to handle dead letters.',
+        `rxbroker: dead letter: ${letter.error.message} (handle them with deadLetters$ or a DeadLetterQueue)`,
         letter,
       );
     } else {

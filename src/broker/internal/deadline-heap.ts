@@ -12,15 +12,15 @@ export class DeadlineHeap {
   }
 
   /** The earliest deadline, or Infinity when empty. */
-  peekDeadline(): number {
+  _peekDeadline(): number {
     return this._items.length === 0 ? Infinity : (this._items[0] as Envelope).deadline;
   }
 
   push(envelope: Envelope): void {
     const items = this._items;
-    envelope.heapIndex = items.length;
+    envelope._heapIndex = items.length;
     items.push(envelope);
-    this._up(envelope.heapIndex);
+    this._up(envelope._heapIndex);
   }
 
   /** Removes and returns the envelope with the earliest deadline. */
@@ -34,21 +34,21 @@ export class DeadlineHeap {
 
   remove(envelope: Envelope): void {
     const items = this._items;
-    const index = envelope.heapIndex;
+    const index = envelope._heapIndex;
     if (index < 0) return;
-    envelope.heapIndex = -1;
+    envelope._heapIndex = -1;
     const last = items.pop() as Envelope;
     if (index === items.length) return;
     items[index] = last;
-    last.heapIndex = index;
+    last._heapIndex = index;
     this._down(index);
-    this._up(last.heapIndex);
+    this._up(last._heapIndex);
   }
 
   /** Removes and returns everything. */
   clear(): Envelope[] {
     const items = this._items.splice(0);
-    for (const envelope of items) envelope.heapIndex = -1;
+    for (const envelope of items) envelope._heapIndex = -1;
     return items;
   }
 
@@ -60,11 +60,11 @@ export class DeadlineHeap {
       const parent = items[parentIndex] as Envelope;
       if (parent.deadline <= item.deadline) break;
       items[index] = parent;
-      parent.heapIndex = index;
+      parent._heapIndex = index;
       index = parentIndex;
     }
     items[index] = item;
-    item.heapIndex = index;
+    item._heapIndex = index;
   }
 
   private _down(index: number): void {
@@ -80,10 +80,10 @@ export class DeadlineHeap {
       const childItem = items[child] as Envelope;
       if (childItem.deadline >= item.deadline) break;
       items[index] = childItem;
-      childItem.heapIndex = index;
+      childItem._heapIndex = index;
       index = child;
     }
     items[index] = item;
-    item.heapIndex = index;
+    item._heapIndex = index;
   }
 }

@@ -90,9 +90,11 @@ export class Timekeeper {
         this._action = this._scheduler.schedule(runAction, delay, this._fire);
         return;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed where setTimeout returns a number (DOM types without Node's)
       this._handle = setTimeout(this._fire, delay) as Handle;
       this._refed = true;
     } else if (!this._refed && this._handle !== null) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a browser's timer id is a number, without ref()
       this._handle.ref?.();
       this._refed = true;
     }
@@ -101,6 +103,7 @@ export class Timekeeper {
   /** Nothing awaits a deadline now: the timer may stay, but must not keep the process alive. */
   idle(): void {
     if (this._refed && this._handle !== null) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a browser's timer id is a number, without unref()
       this._handle.unref?.();
       this._refed = false;
     }

@@ -48,7 +48,7 @@ export class TopicRouter {
   }
 
   /** Removes every subscription of an actor. */
-  removeActor(actorId: ActorId): void {
+  _removeActor(actorId: ActorId): void {
     const before = this._subscriptions.length;
     for (let i = before - 1; i >= 0; i--) {
       if ((this._subscriptions[i] as Subscription).actorId === actorId)
@@ -64,7 +64,7 @@ export class TopicRouter {
   }
 
   /** The patterns an actor is subscribed to. */
-  patternsOf(actorId: ActorId): string[] {
+  _patternsOf(actorId: ActorId): string[] {
     return this._subscriptions.filter((s) => s.actorId === actorId).map((s) => s.pattern);
   }
 
@@ -102,42 +102,29 @@ export class TopicRouter {
 
 /** @internal Splits a topic (no wildcards) into tokens. */
 export function parseTopic(topic: unknown): string[] {
-  if (typeof topic !== 'string' || topic.length === 0) {
-    throw new ArgumentError('topic', "a non-empty subject like 'orders.eu.create'", topic);
-  }
-  const tokens = topic.split('.');
-  for (const token of tokens) {
-    if (!TOKEN.test(token)) {
-      throw new ArgumentError(
-        'topic',
-        "'.'-separated non-empty tokens without spaces, '*' or '>'",
-        topic,
-      );
-    }
+  const tokens = typeof topic === 'string' ? topic.split('.') : [];
+  if (tokens.length === 0 || !tokens.every((token) => TOKEN.test(token))) {
+    throw new ArgumentError(
+      'topic',
+      "a subject like 'orders.eu.create' (no spaces, '*' or '>')",
+      topic,
+    );
   }
   return tokens;
 }
 
 /** @internal Splits a subscription pattern into tokens, allowing `*` and a final `>`. */
 export function parsePattern(pattern: unknown): string[] {
-  if (typeof pattern !== 'string' || pattern.length === 0) {
+  const tokens = typeof pattern === 'string' ? pattern.split('.') : [];
+  const valid = (token: string, i: number): boolean =>
+    token === '*' || (token === '>' && i === tokens.length - 1) || TOKEN.test(token);
+  if (tokens.length === 0 || !tokens.every(valid)) {
     throw new ArgumentError(
       'pattern',
-      "a non-empty subject pattern like 'orders.*.create' or 'orders.>'",
+      "a subject pattern like 'orders.*.create' or 'orders.>'",
       pattern,
     );
   }
-  const tokens = pattern.split('.');
-  tokens.forEach((token, i) => {
-    const wildcard = token === '*' || (token === '>' && i === tokens.length - 1);
-    if (!wildcard && !TOKEN.test(token)) {
-      throw new ArgumentError(
-        'pattern',
-        "'.'-separated tokens, each a name, '*', or (last only) '>'",
-        pattern,
-      );
-    }
-  });
   return tokens;
 }
 

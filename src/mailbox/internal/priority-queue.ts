@@ -24,10 +24,10 @@ export class PriorityQueue {
   constructor(private readonly _liveState: number) {}
 
   push(envelope: Envelope): void {
-    this.pushAt(envelope, envelope.priority);
+    this._pushAt(envelope, envelope.priority);
   }
 
-  pushAt(entry: QueueEntry, priority: number): void {
+  _pushAt(entry: QueueEntry, priority: number): void {
     const levels = this._levels;
     const ring = levels[priority] ?? (levels[priority] = new Ring<QueueEntry>());
     ring.push(entry);
@@ -55,7 +55,7 @@ export class PriorityQueue {
   }
 
   /** The lowest priority holding a live entry, or -1 when empty. */
-  lowestPriority(): number {
+  _lowestPriority(): number {
     if (this.size === 0) return -1;
     for (let p = 0; p < PRIORITY_LEVELS; p++) {
       const ring = this._levels[p];
@@ -65,7 +65,7 @@ export class PriorityQueue {
   }
 
   /** Removes the oldest live entry of priority `p` (which must hold one). */
-  shiftAt(p: number): QueueEntry {
+  _shiftAt(p: number): QueueEntry {
     const ring = this._levels[p] as Ring<QueueEntry>;
     this._cleanHead(ring);
     this.size--;
@@ -73,7 +73,7 @@ export class PriorityQueue {
   }
 
   /** Removes the newest live entry of priority `p` (which must hold one). */
-  popAt(p: number): QueueEntry {
+  _popAt(p: number): QueueEntry {
     const ring = this._levels[p] as Ring<QueueEntry>;
     for (;;) {
       const entry = ring.pop() as QueueEntry;

@@ -4,7 +4,15 @@ import type { MessageBroker, SendOptions } from '../../broker/message-broker.js'
 import { ArgumentError } from '../../errors/argument-error.js';
 import type { Message } from '../../message/message.js';
 
-/** Options of {@link sendTo}. */
+/**
+ * Options of {@link sendTo}: `concurrency`, and the `timeout` and `priority` of every send.
+ *
+ * @example
+ * ```ts
+ * import { sendTo } from 'rxbroker';
+ * jobs$.pipe(sendTo(broker, workerId, { concurrency: 4, timeout: 1_000 }));
+ * ```
+ */
 export interface SendToOptions extends SendOptions {
   /** The most messages in flight at once (sent, not yet answered); default 1. */
   readonly concurrency?: number;
@@ -29,6 +37,7 @@ export function sendTo<R>(
   actorId: ActorId,
   options: SendToOptions = {},
 ): OperatorFunction<Message<unknown, R>, R> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
   if (typeof options !== 'object' || options === null) {
     throw new ArgumentError('options', '{ concurrency?, timeout?, priority? }', options);
   }

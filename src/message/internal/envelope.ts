@@ -27,7 +27,7 @@ export class Envelope {
   /** Absolute deadline in scheduler time, set when its clock starts (0 until then: a small integer, not a boxed double). */
   deadline = 0;
   /** Position in the broker's deadline heap, -1 when not in it. */
-  heapIndex = -1;
+  _heapIndex = -1;
   timeout = 0;
   resolve: ((value: unknown) => void) | null = null;
   reject: ((error: unknown) => void) | null = null;
