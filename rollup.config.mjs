@@ -24,7 +24,11 @@ const mangleInternals = {
   name: 'mangle-internals',
   renderChunk(code) {
     const next = previous.then(async () => {
-      const result = await transform(code, { mangleProps: /^_[a-zA-Z]/, mangleCache, target: 'es2022' });
+      const result = await transform(code, {
+        mangleProps: /^_[a-zA-Z]/,
+        mangleCache,
+        target: 'es2022',
+      });
       Object.assign(mangleCache, result.mangleCache);
       return { code: result.code, map: null };
     });
@@ -40,7 +44,10 @@ export default [
     // Assignment semantics for class fields: no declaration-only fields (parameter properties
     // would otherwise be declared once more), less code; nothing here relies on [[Define]].
     plugins: [
-      esbuild({ target: 'es2022', tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } }),
+      esbuild({
+        target: 'es2022',
+        tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+      }),
       mangleInternals,
     ],
     output: [
