@@ -73,8 +73,8 @@ function captureSettlers(
   resolve: (value: unknown) => void,
   reject: (error: unknown) => void,
 ): void {
-  pendingEnvelope.resolve = resolve;
-  pendingEnvelope.reject = reject;
+  pendingEnvelope._resolve = resolve;
+  pendingEnvelope._reject = reject;
 }
 
 const defaultLogger: DeadLetterLogger = (line) => console.warn(line);
@@ -523,7 +523,7 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** @internal */
   _succeed(envelope: Envelope, value: unknown): void {
-    if (envelope.state !== DONE) this._conclude(envelope, true, value, false);
+    if (envelope._state !== DONE) this._conclude(envelope, true, value, false);
   }
 
   /** @internal */
@@ -533,7 +533,7 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** @internal */
   _handlerFailed(envelope: Envelope, cause: unknown): void {
-    if (envelope.state !== DONE) {
+    if (envelope._state !== DONE) {
       this._conclude(
         envelope,
         false,
@@ -545,7 +545,7 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** @internal */
   _handlerStopped(envelope: Envelope): void {
-    if (envelope.state !== DONE) {
+    if (envelope._state !== DONE) {
       this._conclude(envelope, false, this._error('ActorStopped', envelope), false);
     }
   }
@@ -557,7 +557,7 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** @internal */
   _teardownFailed(mailbox: Mailbox, error: unknown): void {
-    this._reporter.diagnose(
+    this._reporter._diagnose(
       `rxbroker: the handler Observable of actor ${mailbox._id} threw while being unsubscribed`,
       error,
     );
@@ -566,7 +566,7 @@ export class InMemoryMessageBroker implements MessageBroker {
   /** @internal */
   _defer(mailbox: Mailbox): void {
     this._ready.push(mailbox);
-    this._time.requestFlush();
+    this._time._requestFlush();
   }
 
   /** @internal */
@@ -602,18 +602,18 @@ export class InMemoryMessageBroker implements MessageBroker {
       this._samples++;
       this._sampledNs += (performance.now() - started) * 1e6;
     }
-    if (envelope !== null) envelope.mailbox = mailbox;
+    if (envelope !== null) envelope._mailbox = mailbox;
     if (outcome === ACCEPTED) {
-      if (envelope !== null && envelope.timeout > 0) {
+      if (envelope !== null && envelope._timeout > 0) {
         this._unarmed.push(envelope);
-        this._time.requestFlush();
+        this._time._requestFlush();
       }
       if (this._taps !== null) for (const tap of this._taps) tap._onSent(actorId, message);
       return null;
     }
     if (envelope === null) {
       envelope = new Envelope(message, actorId, priority);
-      envelope.mailbox = mailbox;
+      envelope._mailbox = mailbox;
     }
     const error = this._refuse(envelope, 'MailboxFull');
     return outcome === REFUSED ? error : null;
@@ -632,7 +632,7 @@ export class InMemoryMessageBroker implements MessageBroker {
       return Promise.reject(error);
     }
     const envelope = new Envelope(message, actorId, priority);
-    envelope.timeout = timeout;
+    envelope._timeout = timeout;
     pendingEnvelope = envelope;
     const promise = new Promise<R>(captureSettlers as never);
     this._deliver(actorId, message, priority, envelope, true);
@@ -647,12 +647,12 @@ export class InMemoryMessageBroker implements MessageBroker {
     subscriber: Subscriber<R>,
   ): () => void {
     const envelope = new Envelope(message, actorId, priority);
-    envelope.timeout = timeout;
-    envelope.resolve = (value) => {
+    envelope._timeout = timeout;
+    envelope._resolve = (value) => {
       subscriber.next(value as R);
       subscriber.complete();
     };
-    envelope.reject = (error) => subscriber.error(error);
+    envelope._reject = (error) => subscriber.error(error);
     this._deliver(actorId, message, priority, envelope, true);
     return () => this._withdraw(envelope);
   }
@@ -701,7 +701,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     });
     this._sent++;
     this._failed++;
-    this._reporter.report({
+    this._reporter._report({
       actorId: undefined,
       topic,
       message,
@@ -747,13 +747,13 @@ export class InMemoryMessageBroker implements MessageBroker {
     for (let slot = 0; slot < ids.length; slot++) {
       const actorId = ids[slot] as ActorId;
       const envelope = new Envelope(message, actorId, priority);
-      envelope.timeout = timeout;
-      envelope.batch = batch;
-      envelope.slot = slot;
+      envelope._timeout = timeout;
+      envelope._batch = batch;
+      envelope._slot = slot;
       if (batch._withdrawable) batch._envelopes.push(envelope);
       if (
         this._deliver(actorId, message, priority, envelope, true) === null &&
-        envelope.state !== DONE
+        envelope._state !== DONE
       )
         reached++;
     }
@@ -789,22 +789,22 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** Settles an envelope exactly once: counts it, tells its sender, reports a dead letter. */
   private _conclude(envelope: Envelope, ok: boolean, value: unknown, neverHandled: boolean): void {
-    envelope.state = DONE;
+    envelope._state = DONE;
     if (envelope._heapIndex >= 0) this._deadlines.remove(envelope);
     if (ok) this._delivered++;
     else this._failed++;
     let deadLetter = neverHandled;
-    if (envelope.resolve !== null) {
-      if (ok) envelope.resolve(value);
-      else (envelope.reject as (error: unknown) => void)(value);
-    } else if (envelope.batch !== null) {
-      envelope.batch._settled(envelope.slot, envelope.actorId, ok, value);
+    if (envelope._resolve !== null) {
+      if (ok) envelope._resolve(value);
+      else (envelope._reject as (error: unknown) => void)(value);
+    } else if (envelope._batch !== null) {
+      envelope._batch._settled(envelope._slot, envelope.actorId, ok, value);
     } else if (!ok) {
       deadLetter = true; // fire-and-forget: nobody else would hear of it
     }
     if (deadLetter) {
       const error = value as SendError;
-      this._reporter.report({
+      this._reporter._report({
         actorId: envelope.actorId,
         message: envelope.message,
         reason: error.kind,
@@ -812,7 +812,7 @@ export class InMemoryMessageBroker implements MessageBroker {
         at: this._time.now(),
       });
     }
-    if (this._deadlines.size === 0) this._time.idle();
+    if (this._deadlines.size === 0) this._time._idle();
   }
 
   private _refuse(envelope: Envelope, kind: SendErrorKind): SendError {
@@ -823,14 +823,14 @@ export class InMemoryMessageBroker implements MessageBroker {
 
   /** The sender gave up (unsubscribed) before processing: the message leaves its queue quietly. */
   private _withdraw(envelope: Envelope): void {
-    const state = envelope.state;
+    const state = envelope._state;
     if (state !== QUEUED && state !== WAITING) return;
-    envelope.state = DONE;
-    (envelope.mailbox as Mailbox)._forget(state);
+    envelope._state = DONE;
+    (envelope._mailbox as Mailbox)._forget(state);
     if (envelope._heapIndex >= 0) this._deadlines.remove(envelope);
     this._failed++;
     this._withdrawn++;
-    if (this._deadlines.size === 0) this._time.idle();
+    if (this._deadlines.size === 0) this._time._idle();
   }
 
   /** The deadline timer fired: every envelope past its deadline fails with `Timeout`. */
@@ -839,18 +839,18 @@ export class InMemoryMessageBroker implements MessageBroker {
     const deadlines = this._deadlines;
     while (deadlines._peekDeadline() <= now) {
       const envelope = deadlines.pop() as Envelope;
-      const state = envelope.state;
+      const state = envelope._state;
       const error = this._error('Timeout', envelope);
       if (state === PROCESSING) {
         this._conclude(envelope, false, error, false);
-        (envelope.mailbox as Mailbox)._abandon(envelope);
+        (envelope._mailbox as Mailbox)._abandon(envelope);
       } else {
-        envelope.state = DONE;
-        (envelope.mailbox as Mailbox)._forget(state);
+        envelope._state = DONE;
+        (envelope._mailbox as Mailbox)._forget(state);
         this._conclude(envelope, false, error, true);
       }
     }
-    if (deadlines.size > 0) this._time.arm(deadlines._peekDeadline());
+    if (deadlines.size > 0) this._time._arm(deadlines._peekDeadline());
   }
 
   /**
@@ -869,7 +869,7 @@ export class InMemoryMessageBroker implements MessageBroker {
       } catch (error) {
         // Handler failures are caught where they happen; this is a last guard, so that one
         // mailbox's surprise never strands the others in this flush.
-        this._reporter.diagnose(`rxbroker: actor ${mailbox._id} failed unexpectedly`, error);
+        this._reporter._diagnose(`rxbroker: actor ${mailbox._id} failed unexpectedly`, error);
         mailbox._scheduled = false;
       }
     }
@@ -879,13 +879,13 @@ export class InMemoryMessageBroker implements MessageBroker {
     let earliest = Infinity;
     // pop(), not a loop and `length = 0`: emptying an array by its length costs more than the rest.
     for (let envelope = unarmed.pop(); envelope !== undefined; envelope = unarmed.pop()) {
-      if (envelope.state === DONE) continue;
+      if (envelope._state === DONE) continue;
       if (now < 0) now = this._time.now();
-      envelope.deadline = now + envelope.timeout;
+      envelope._deadline = now + envelope._timeout;
       this._deadlines.push(envelope);
-      if (envelope.deadline < earliest) earliest = envelope.deadline;
+      if (envelope._deadline < earliest) earliest = envelope._deadline;
     }
-    if (earliest !== Infinity) this._time.arm(earliest);
+    if (earliest !== Infinity) this._time._arm(earliest);
   }
 
   private _error(kind: SendErrorKind, envelope: Envelope): SendError {
@@ -902,9 +902,9 @@ export class InMemoryMessageBroker implements MessageBroker {
       actorId: envelope.actorId,
       messageType: typeOf(envelope.message),
     };
-    if (envelope.mailbox !== null && envelope.mailbox.capacity !== Infinity)
-      info.capacity = envelope.mailbox.capacity;
-    if (envelope.timeout > 0) info.timeout = envelope.timeout;
+    if (envelope._mailbox !== null && envelope._mailbox.capacity !== Infinity)
+      info.capacity = envelope._mailbox.capacity;
+    if (envelope._timeout > 0) info.timeout = envelope._timeout;
     return info;
   }
 

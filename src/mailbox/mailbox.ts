@@ -166,7 +166,7 @@ export class Mailbox<A extends Actor = Actor> {
       case 'backpressure': {
         if (!canWait) return REFUSED;
         const envelope = entry as Envelope;
-        envelope.state = WAITING;
+        envelope._state = WAITING;
         (this._waiters ?? (this._waiters = new PriorityQueue(WAITING))).push(envelope);
         return ACCEPTED;
       }
@@ -263,7 +263,7 @@ export class Mailbox<A extends Actor = Actor> {
     const waiters = this._waiters;
     if (waiters === null || waiters.size === 0) return;
     const envelope = waiters.shift() as Envelope;
-    envelope.state = QUEUED;
+    envelope._state = QUEUED;
     (this._queue as PriorityQueue).push(envelope);
   }
 
@@ -275,7 +275,7 @@ export class Mailbox<A extends Actor = Actor> {
   private _wrap(entry: QueueEntry, priority: number = Priority.Normal): Envelope {
     if (entry instanceof Envelope) return entry;
     const envelope = new Envelope(entry, this._id, priority);
-    envelope.mailbox = this;
+    envelope._mailbox = this;
     return envelope;
   }
 
@@ -283,7 +283,7 @@ export class Mailbox<A extends Actor = Actor> {
     const host = this._host as MailboxHost;
     let envelope = entry instanceof Envelope ? entry : null;
     const message: AnyMessage = envelope === null ? (entry as AnyMessage) : envelope.message;
-    if (envelope !== null) envelope.state = PROCESSING;
+    if (envelope !== null) envelope._state = PROCESSING;
     let result: unknown;
     let kind: number;
     this._receiving = true;
@@ -378,7 +378,7 @@ export class Mailbox<A extends Actor = Actor> {
   private _finish(ok: boolean, value: unknown): void {
     const envelope = this._current as Envelope;
     this._current = null;
-    if (envelope.state !== DONE) {
+    if (envelope._state !== DONE) {
       if (ok) (this._host as MailboxHost)._succeed(envelope, value);
       else (this._host as MailboxHost)._handlerFailed(envelope, value);
     }

@@ -301,7 +301,7 @@ export class NatsMessageBroker implements MessageBroker {
     try {
       await this._kv.delete(KEY_PREFIX + actorId);
     } catch (error) {
-      this._reporter.diagnose(
+      this._reporter._diagnose(
         `rxbroker: could not remove actor ${actorId} from the directory`,
         error,
       );
@@ -533,7 +533,7 @@ export class NatsMessageBroker implements MessageBroker {
     this._closed = (async () => {
       await Promise.allSettled(mine.map((id) => this._kv.delete(KEY_PREFIX + id)));
       if (this._owned) await this.connection.drain();
-    })().catch((error: unknown) => this._reporter.diagnose('rxbroker: closing failed', error));
+    })().catch((error: unknown) => this._reporter._diagnose('rxbroker: closing failed', error));
   }
 
   /** `shutdown()`, then resolves once this node's actors have left the directory and the connection (if the broker made it) is closed. */
@@ -562,7 +562,7 @@ export class NatsMessageBroker implements MessageBroker {
         if (entry.delta === 0) resolveSynced();
       }
     })().catch((error: unknown) =>
-      this._reporter.diagnose('rxbroker: the directory watch failed', error),
+      this._reporter._diagnose('rxbroker: the directory watch failed', error),
     );
     await this.connection.flush();
     await synced;
@@ -641,7 +641,7 @@ export class NatsMessageBroker implements MessageBroker {
   }
 
   private _deadLetter(actorId: ActorId, message: AnyMessage, error: SendError): void {
-    this._reporter.report({ actorId, message, reason: error.kind, error, at: Date.now() });
+    this._reporter._report({ actorId, message, reason: error.kind, error, at: Date.now() });
   }
 
   private async _broadcast<R>(
@@ -853,7 +853,7 @@ export class NatsMessageBroker implements MessageBroker {
     try {
       msg.respond(body, { headers: h });
     } catch (error) {
-      this._reporter.diagnose('rxbroker: could not answer a request', error);
+      this._reporter._diagnose('rxbroker: could not answer a request', error);
     }
   }
 

@@ -7,13 +7,13 @@ const Tick = defineMessage<number, void>('Tick');
 
 function at(deadline: number): Envelope {
   const envelope = new Envelope(Tick(deadline), ActorId.from(1), 1);
-  envelope.deadline = deadline;
+  envelope._deadline = deadline;
   return envelope;
 }
 
 function popAll(heap: DeadlineHeap): number[] {
   const out: number[] = [];
-  for (let e = heap.pop(); e !== undefined; e = heap.pop()) out.push(e.deadline);
+  for (let e = heap.pop(); e !== undefined; e = heap.pop()) out.push(e._deadline);
   return out;
 }
 
@@ -38,7 +38,7 @@ describe('DeadlineHeap', () => {
     const envelopes = [70, 30, 90, 10, 50, 80, 20, 60, 40].map(at);
     for (const e of envelopes) heap.push(e);
     for (const e of envelopes) expect(e._heapIndex).toBeGreaterThanOrEqual(0);
-    const removed = envelopes.filter((e) => [30, 90, 10].includes(e.deadline));
+    const removed = envelopes.filter((e) => [30, 90, 10].includes(e._deadline));
     for (const e of removed) {
       heap.remove(e);
       expect(e._heapIndex).toBe(-1);
@@ -74,7 +74,7 @@ describe('DeadlineHeap', () => {
         live.delete(victim);
       }
     }
-    const expected = [...live].map((e) => e.deadline).sort((x, y) => x - y);
+    const expected = [...live].map((e) => e._deadline).sort((x, y) => x - y);
     expect(popAll(heap)).toEqual(expected);
   });
 
@@ -83,7 +83,7 @@ describe('DeadlineHeap', () => {
     const envelopes = [3, 1, 2].map(at);
     for (const e of envelopes) heap.push(e);
     const cleared = heap.clear();
-    expect(cleared.map((e) => e.deadline).sort()).toEqual([1, 2, 3]);
+    expect(cleared.map((e) => e._deadline).sort()).toEqual([1, 2, 3]);
     expect(heap.size).toBe(0);
     for (const e of envelopes) expect(e._heapIndex).toBe(-1);
   });

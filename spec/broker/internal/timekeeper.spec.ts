@@ -33,13 +33,13 @@ describe('Timekeeper with an injected scheduler', () => {
     const scheduler = virtualScheduler();
     const r = recorder();
     const keeper = new Timekeeper(scheduler, r.onDeadline, r.onFlush);
-    keeper.requestFlush();
-    keeper.requestFlush();
-    keeper.requestFlush();
+    keeper._requestFlush();
+    keeper._requestFlush();
+    keeper._requestFlush();
     expect(r.log).toEqual([]);
     scheduler.flush();
     expect(r.log).toEqual(['flush']);
-    keeper.requestFlush();
+    keeper._requestFlush();
     scheduler.flush();
     expect(r.log).toEqual(['flush', 'flush']);
   });
@@ -52,12 +52,12 @@ describe('Timekeeper with an injected scheduler', () => {
       () => r.log.push(`deadline@${scheduler.now()}`),
       r.onFlush,
     );
-    keeper.arm(100);
-    keeper.arm(50); // earlier: replaces
-    keeper.arm(80); // later than the armed one: ignored
+    keeper._arm(100);
+    keeper._arm(50); // earlier: replaces
+    keeper._arm(80); // later than the armed one: ignored
     scheduler.flush();
     expect(r.log).toEqual(['deadline@50']);
-    keeper.arm(120); // after firing, a new deadline arms again
+    keeper._arm(120); // after firing, a new deadline arms again
     scheduler.flush();
     expect(r.log).toEqual(['deadline@50', 'deadline@120']);
   });
@@ -71,7 +71,7 @@ describe('Timekeeper with an injected scheduler', () => {
       r.onFlush,
     );
     scheduler.frame = 500;
-    keeper.arm(400);
+    keeper._arm(400);
     scheduler.flush();
     expect(r.log).toEqual(['deadline@500']);
   });
@@ -80,12 +80,12 @@ describe('Timekeeper with an injected scheduler', () => {
     const scheduler = virtualScheduler();
     const r = recorder();
     const keeper = new Timekeeper(scheduler, r.onDeadline, r.onFlush);
-    keeper.arm(10);
+    keeper._arm(10);
     keeper.cancel();
     expect(scheduler.actions).toHaveLength(0);
     scheduler.flush();
     expect(r.log).toEqual([]);
-    keeper.arm(20);
+    keeper._arm(20);
     scheduler.flush();
     expect(r.log).toEqual(['deadline']);
   });
@@ -101,8 +101,8 @@ describe('Timekeeper on the platform (no scheduler)', () => {
   it('flushes in a microtask, once for many requests', async () => {
     const r = recorder();
     const keeper = new Timekeeper(undefined, r.onDeadline, r.onFlush);
-    keeper.requestFlush();
-    keeper.requestFlush();
+    keeper._requestFlush();
+    keeper._requestFlush();
     expect(r.log).toEqual([]);
     await microtasks(2);
     expect(r.log).toEqual(['flush']);
@@ -114,7 +114,7 @@ describe('Timekeeper on the platform (no scheduler)', () => {
     const keeper = new Timekeeper(undefined, r.onDeadline, r.onFlush);
     let flushes = 0;
     for (let i = 0; i < 1000; i++) {
-      keeper.requestFlush();
+      keeper._requestFlush();
       await microtasks(2);
       flushes = r.log.length;
       if (flushes === i) break; // this one did not run in a microtask
@@ -122,7 +122,7 @@ describe('Timekeeper on the platform (no scheduler)', () => {
     expect(flushes).toBe(999);
     vi.runOnlyPendingTimers();
     expect(r.log).toHaveLength(1000);
-    keeper.requestFlush();
+    keeper._requestFlush();
     await microtasks(2);
     expect(r.log).toHaveLength(1001);
   });
@@ -131,12 +131,12 @@ describe('Timekeeper on the platform (no scheduler)', () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: 0 });
     const r = recorder();
     const keeper = new Timekeeper(undefined, r.onDeadline, r.onFlush);
-    keeper.arm(100);
+    keeper._arm(100);
     vi.advanceTimersByTime(99);
     expect(r.log).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(r.log).toEqual(['deadline']);
-    keeper.arm(300);
+    keeper._arm(300);
     keeper.cancel();
     vi.advanceTimersByTime(1000);
     expect(r.log).toEqual(['deadline']);
@@ -147,14 +147,14 @@ describe('Timekeeper on the platform (no scheduler)', () => {
     const r = recorder();
     const keeper = new Timekeeper(undefined, r.onDeadline, r.onFlush);
     const far = Date.now() + 10_000_000;
-    keeper.arm(far);
+    keeper._arm(far);
     const handle = setTimeoutSpy.mock.results[0]?.value as NodeJS.Timeout;
     expect(handle.hasRef()).toBe(true);
-    keeper.idle();
+    keeper._idle();
     expect(handle.hasRef()).toBe(false);
-    keeper.idle();
+    keeper._idle();
     expect(handle.hasRef()).toBe(false);
-    keeper.arm(far + 1); // later than the armed timer: reuses it, held again
+    keeper._arm(far + 1); // later than the armed timer: reuses it, held again
     expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
     expect(handle.hasRef()).toBe(true);
     keeper.cancel();

@@ -44,9 +44,9 @@ describe('PriorityQueue', () => {
     queue.push(a);
     queue.push(b);
     queue.push(c);
-    c.state = DONE;
+    c._state = DONE;
     queue.forget();
-    a.state = DONE;
+    a._state = DONE;
     queue.forget();
     expect(queue.size).toBe(1);
     expect(queue.shift()).toBe(b);
@@ -60,7 +60,7 @@ describe('PriorityQueue', () => {
     queue.push(envelope('high', 2));
     queue.push(low);
     expect(queue._lowestPriority()).toBe(0);
-    low.state = DONE;
+    low._state = DONE;
     queue.forget();
     expect(queue._lowestPriority()).toBe(2);
   });
@@ -71,7 +71,7 @@ describe('PriorityQueue', () => {
     queue.push(a);
     queue.push(b);
     queue.push(c);
-    a.state = DONE;
+    a._state = DONE;
     queue.forget();
     expect(queue._shiftAt(1)).toBe(b);
     expect(queue.size).toBe(1);
@@ -83,7 +83,7 @@ describe('PriorityQueue', () => {
     queue.push(a);
     queue.push(b);
     queue.push(c);
-    c.state = DONE;
+    c._state = DONE;
     queue.forget();
     expect(queue._popAt(0)).toBe(b);
     expect(queue.size).toBe(1);
@@ -94,12 +94,12 @@ describe('PriorityQueue', () => {
   it('uses the live state it was made with (a queue of waiters)', () => {
     const queue = new PriorityQueue(WAITING);
     const e = envelope('w', 1);
-    e.state = WAITING;
+    e._state = WAITING;
     queue.push(e);
     expect(queue.shift()).toBe(e);
     const queued = envelope('q', 1); // state QUEUED: not live for this queue
     queue.push(queued);
-    queued.state = DONE;
+    queued._state = DONE;
     queue.forget();
     expect(queue.shift()).toBeUndefined();
   });
@@ -111,7 +111,7 @@ describe('PriorityQueue', () => {
     // Settle all but every tenth: far more tombstones than live entries.
     for (let i = 0; i < all.length; i++) {
       if (i % 10 !== 0) {
-        (all[i] as Envelope).state = DONE;
+        (all[i] as Envelope)._state = DONE;
         queue.forget();
       }
     }
@@ -140,7 +140,7 @@ describe('PriorityQueue', () => {
     queue._pushAt(Job('bare'), 1);
     for (const e of envelopes) queue.push(e);
     for (const e of envelopes) {
-      e.state = DONE;
+      e._state = DONE;
       queue.forget();
     }
     expect(queue.size).toBe(1);
@@ -152,7 +152,7 @@ describe('PriorityQueue', () => {
     const a = envelope('a', 3);
     queue.push(a);
     queue.push(envelope('b', 3));
-    a.state = DONE;
+    a._state = DONE;
     queue.forget();
     expect(names(queue.drain())).toEqual(['b']);
     queue.push(envelope('c', 3));

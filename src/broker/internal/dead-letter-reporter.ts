@@ -49,14 +49,14 @@ export class DeadLetterReporter {
     private readonly _limit: DeadLetterLogLimit,
   ) {}
 
-  report(letter: DeadLetter): void {
+  _report(letter: DeadLetter): void {
     this.count++;
     const listened = this.queue !== null || this.subject.observed;
     if (this.queue !== null) {
       try {
         this.queue.push(letter);
       } catch (error) {
-        this.diagnose('rxbroker: the dead-letter queue refused a letter', error);
+        this._diagnose('rxbroker: the dead-letter queue refused a letter', error);
       }
     }
     if (this.subject.observed) this.subject.next(letter);
@@ -64,7 +64,7 @@ export class DeadLetterReporter {
   }
 
   /** Logs a problem of the user's code that has nowhere else to go (a throwing teardown). */
-  diagnose(line: string, error: unknown): void {
+  _diagnose(line: string, error: unknown): void {
     this._write(`${line}: ${error instanceof Error ? error.message : String(error)}`, undefined);
   }
 

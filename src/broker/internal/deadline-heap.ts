@@ -13,7 +13,7 @@ export class DeadlineHeap {
 
   /** The earliest deadline, or Infinity when empty. */
   _peekDeadline(): number {
-    return this._items.length === 0 ? Infinity : (this._items[0] as Envelope).deadline;
+    return this._items.length === 0 ? Infinity : (this._items[0] as Envelope)._deadline;
   }
 
   push(envelope: Envelope): void {
@@ -58,7 +58,7 @@ export class DeadlineHeap {
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
       const parent = items[parentIndex] as Envelope;
-      if (parent.deadline <= item.deadline) break;
+      if (parent._deadline <= item._deadline) break;
       items[index] = parent;
       parent._heapIndex = index;
       index = parentIndex;
@@ -75,10 +75,10 @@ export class DeadlineHeap {
       let child = 2 * index + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && (items[right] as Envelope).deadline < (items[child] as Envelope).deadline)
+      if (right < n && (items[right] as Envelope)._deadline < (items[child] as Envelope)._deadline)
         child = right;
       const childItem = items[child] as Envelope;
-      if (childItem.deadline >= item.deadline) break;
+      if (childItem._deadline >= item._deadline) break;
       items[index] = childItem;
       childItem._heapIndex = index;
       index = child;

@@ -63,7 +63,7 @@ export class Timekeeper {
   }
 
   /** Runs the flush callback soon (once, however often asked before it runs). */
-  requestFlush(): void {
+  _requestFlush(): void {
     if (this._flushQueued) return;
     this._flushQueued = true;
     if (this._scheduler !== undefined) {
@@ -81,7 +81,7 @@ export class Timekeeper {
   }
 
   /** Makes sure the deadline callback runs no later than `deadline`, and keeps the process alive for it. */
-  arm(deadline: number): void {
+  _arm(deadline: number): void {
     if (deadline < this._timerAt) {
       this.cancel();
       this._timerAt = deadline;
@@ -101,7 +101,7 @@ export class Timekeeper {
   }
 
   /** Nothing awaits a deadline now: the timer may stay, but must not keep the process alive. */
-  idle(): void {
+  _idle(): void {
     if (this._refed && this._handle !== null) {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a browser's timer id is a number, without unref()
       this._handle.unref?.();

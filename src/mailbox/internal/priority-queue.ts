@@ -99,7 +99,7 @@ export class PriorityQueue {
   }
 
   private _isLive(entry: QueueEntry): boolean {
-    return !(entry instanceof Envelope) || entry.state === this._liveState;
+    return !(entry instanceof Envelope) || entry._state === this._liveState;
   }
 
   /** Drops tombstones at the head; true when a live entry is then at the head. */

@@ -23,18 +23,18 @@ export interface BatchSink {
  * broadcasts, neither for trySend), not a closure.
  */
 export class Envelope {
-  state = QUEUED;
+  _state = QUEUED;
   /** Absolute deadline in scheduler time, set when its clock starts (0 until then: a small integer, not a boxed double). */
-  deadline = 0;
+  _deadline = 0;
   /** Position in the broker's deadline heap, -1 when not in it. */
   _heapIndex = -1;
-  timeout = 0;
-  resolve: ((value: unknown) => void) | null = null;
-  reject: ((error: unknown) => void) | null = null;
-  batch: BatchSink | null = null;
-  slot = 0;
+  _timeout = 0;
+  _resolve: ((value: unknown) => void) | null = null;
+  _reject: ((error: unknown) => void) | null = null;
+  _batch: BatchSink | null = null;
+  _slot = 0;
   /** The mailbox that took it, once routed. */
-  mailbox: Mailbox | null = null;
+  _mailbox: Mailbox | null = null;
 
   constructor(
     readonly message: AnyMessage,
