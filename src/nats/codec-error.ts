@@ -1,4 +1,12 @@
-/** Why a message or a result could not cross the wire. */
+/**
+ * Why a message or a result could not cross the wire.
+ *
+ * @example
+ * ```ts
+ * import { type CodecErrorKind } from 'rxbroker/nats';
+ * const retryable = (kind: CodecErrorKind): boolean => kind === 'UnknownMessageType';
+ * ```
+ */
 export type CodecErrorKind = 'UnknownMessageType' | 'InvalidPayload' | 'UnencodablePayload';
 
 const BRAND = Symbol.for('rxbroker.CodecError');
@@ -21,7 +29,9 @@ const describe: Record<CodecErrorKind, string> = {
  * ```
  */
 export class CodecError extends Error {
+  /** Always `'CodecError'`. */
   override readonly name = 'CodecError';
+  /** Which failure this is; match on it exhaustively. */
   readonly kind: CodecErrorKind;
   /** The message type concerned, when known. */
   readonly messageType: string | undefined;
@@ -36,7 +46,15 @@ export class CodecError extends Error {
   }
 }
 
-/** True when `value` is a {@link CodecError} (of `kind`, if given), from any copy of the package. */
+/**
+ * True when `value` is a {@link CodecError} (of `kind`, if given), from any copy of the package.
+ *
+ * @example
+ * ```ts
+ * import { isCodecError } from 'rxbroker/nats';
+ * if (isCodecError(err, 'InvalidPayload')) console.warn('a peer sent bytes we cannot read');
+ * ```
+ */
 export function isCodecError(value: unknown, kind?: CodecErrorKind): value is CodecError {
   return (
     typeof value === 'object' &&

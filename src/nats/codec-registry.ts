@@ -4,17 +4,40 @@ import type { AnyMessage, MessageDefinition } from '../message/message.js';
 import { CodecError } from './codec-error.js';
 import { sanitize } from './internal/sanitize.js';
 
-/** Turns values into bytes and back. Must round-trip plain data (objects, arrays, strings, numbers). */
+/**
+ * Turns values into bytes and back. Must round-trip plain data (objects, arrays, strings, numbers).
+ *
+ * @example
+ * ```ts
+ * import { NatsMessageBroker, type Codec } from 'rxbroker/nats';
+ * const utf8: Codec = {
+ *   name: 'text',
+ *   encode: (value) => new TextEncoder().encode(String(value)),
+ *   decode: (bytes) => new TextDecoder().decode(bytes),
+ * };
+ * const broker = await NatsMessageBroker.connect({ codec: utf8, messages: [Log] });
+ * ```
+ */
 export interface Codec {
   /** A short name, sent in a header so that the receiver knows how to decode. */
   readonly name: string;
+  /** The bytes for `value`; throws when it cannot be encoded. */
   encode(value: unknown): Uint8Array;
+  /** The value of `bytes`; throws when they do not decode. */
   decode(bytes: Uint8Array): unknown;
 }
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-/** MessagePack through msgpackr (the default): compact, and keeps Dates, Maps, Sets and bytes. */
+/**
+ * MessagePack through msgpackr (the default): compact, and keeps Dates, Maps, Sets and bytes.
+ *
+ * @example
+ * ```ts
+ * import { msgpackCodec } from 'rxbroker/nats';
+ * msgpackCodec.decode(msgpackCodec.encode({ n: 1 })); // { n: 1 }
+ * ```
+ */
 export const msgpackCodec: Codec = Object.freeze({
   name: 'msgpack',
   encode: (value: unknown): Uint8Array => packr.pack(value),
@@ -24,7 +47,15 @@ export const msgpackCodec: Codec = Object.freeze({
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** JSON, readable on the wire with `nats sub`, for debugging. `undefined` travels as no bytes. */
+/**
+ * JSON, readable on the wire with `nats sub`, for debugging. `undefined` travels as no bytes.
+ *
+ * @example
+ * ```ts
+ * import { NatsMessageBroker } from 'rxbroker/nats';
+ * const broker = await NatsMessageBroker.connect({ codec: 'json', messages: [GetBalance] });
+ * ```
+ */
 export const jsonCodec: Codec = Object.freeze({
   name: 'json',
   encode: (value: unknown): Uint8Array =>
@@ -33,8 +64,18 @@ export const jsonCodec: Codec = Object.freeze({
     bytes.length === 0 ? undefined : (JSON.parse(decoder.decode(bytes)) as unknown),
 });
 
+/**
+ * Any message definition, whatever its payload and result.
+ *
+ * @example
+ * ```ts
+ * import { defineMessage } from 'rxbroker';
+ * import type { AnyDefinition } from 'rxbroker/nats';
+ * const definitions: AnyDefinition[] = [defineMessage<number, void>('Tick')];
+ * ```
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDefinition = MessageDefinition<any, any>;
+export type AnyDefinition = MessageDefinition<any, any>;
 
 /** Message types: printable ASCII without spaces, so that they travel safely in a header. */
 const TYPE_NAME = /^[\x21-\x7E]{1,256}$/;

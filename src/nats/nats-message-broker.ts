@@ -61,7 +61,16 @@ import {
   type WireError,
 } from './internal/wire.js';
 
-/** Options of {@link NatsMessageBroker.connect}. */
+/**
+ * Options of {@link NatsMessageBroker.connect}.
+ *
+ * @example
+ * ```ts
+ * import { NatsMessageBroker, type NatsMessageBrokerOptions } from 'rxbroker/nats';
+ * const options: NatsMessageBrokerOptions = { servers: 'nats://127.0.0.1:4222', nodeId: 'billing-1', messages: [GetBalance] };
+ * const broker = await NatsMessageBroker.connect(options);
+ * ```
+ */
 export interface NatsMessageBrokerOptions {
   /** NATS server URLs (default: the client's default, `127.0.0.1:4222`). Ignored with `connection`. */
   readonly servers?: string | string[];
@@ -91,9 +100,19 @@ export interface NatsMessageBrokerOptions {
   readonly deadLetterLogLimit?: Partial<DeadLetterLogLimit>;
 }
 
-/** A change of the directory copy: `node` is where the actor now lives, `undefined` once it is gone. */
+/**
+ * A change of the directory copy: `node` is where the actor now lives, `undefined` once it is gone.
+ *
+ * @example
+ * ```ts
+ * import type { DirectoryChange } from 'rxbroker/nats';
+ * broker.directoryChanges$.subscribe(({ actorId, node }: DirectoryChange) => console.log(actorId, node ?? 'gone'));
+ * ```
+ */
 export interface DirectoryChange {
+  /** The actor whose entry changed. */
   readonly actorId: ActorId;
+  /** The node it is registered on now; `undefined` once it was unregistered. */
   readonly node: string | undefined;
 }
 

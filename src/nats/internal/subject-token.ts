@@ -2,6 +2,12 @@
  * Encodes any string as one NATS subject token: letters, digits, `-` and `_` stay; every other
  * UTF-8 byte (`.`, `*`, `>`, `$`, spaces, control characters...) becomes `~XX`, and `~` itself
  * `~7E`. The result never holds a separator or a wildcard, and distinct inputs give distinct tokens.
+ *
+ * @example
+ * ```ts
+ * import { encodeSubjectToken } from 'rxbroker/nats';
+ * encodeSubjectToken('orders.*'); // 'orders~2E~2A'
+ * ```
  */
 export function encodeSubjectToken(value: string): string {
   if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
@@ -13,7 +19,15 @@ export function encodeSubjectToken(value: string): string {
   return out.length === 0 ? '~' : out;
 }
 
-/** The inverse of {@link encodeSubjectToken}. */
+/**
+ * The inverse of {@link encodeSubjectToken}.
+ *
+ * @example
+ * ```ts
+ * import { decodeSubjectToken } from 'rxbroker/nats';
+ * decodeSubjectToken('orders~2E~2A'); // 'orders.*'
+ * ```
+ */
 export function decodeSubjectToken(token: string): string {
   if (token === '~') return '';
   if (!token.includes('~')) return token;
