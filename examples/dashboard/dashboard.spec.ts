@@ -168,7 +168,8 @@ it('shows the broker running, then a flood filling mailboxes and ending in dead 
   expect(flooded.actors.get('email')?.deadLetters).toBeGreaterThan(0); // dropOldest
   expect(flooded.actors.get('payments-1')?.deadLetters).toBeGreaterThan(0); // fail
   expect(flooded.actors.get('payments-2')?.deadLetters).toBeGreaterThan(0);
-  await page.screenshot({ path: 'screenshot.png', element: root });
+  // Into .out/ (git-ignored): the README's screenshot.png is refreshed by hand, not by every run.
+  await page.screenshot({ path: '.out/screenshot.png', element: root });
 
   // Senders that waited too long for room time out; then the queues drain and the producer calms.
   const after = await when(
