@@ -7,7 +7,8 @@
  * const retryable = (kind: CodecErrorKind): boolean => kind === 'UnknownMessageType';
  * ```
  */
-export type CodecErrorKind = 'UnknownMessageType' | 'InvalidPayload' | 'UnencodablePayload';
+export type CodecErrorKind =
+  'UnknownMessageType' | 'InvalidPayload' | 'UnencodablePayload' | 'PayloadTooLarge';
 
 const BRAND = Symbol.for('rxbroker.CodecError');
 
@@ -15,11 +16,13 @@ const describe: Record<CodecErrorKind, string> = {
   UnknownMessageType: 'the message type is not registered with the codec registry',
   InvalidPayload: 'the bytes received do not decode to a safe value',
   UnencodablePayload: 'the value cannot be encoded by the codec',
+  PayloadTooLarge: "the encoded message (headers and body) exceeds the server's max_payload",
 };
 
 /**
- * A message (or a result) could not cross the wire: its type is not registered, or its bytes do
- * not decode to a safe value. Nothing half-decoded ever reaches a handler.
+ * A message (or a result) could not cross the wire: its type is not registered, its bytes do not
+ * decode to a safe value, or it is larger than the server accepts (`PayloadTooLarge`, checked
+ * before sending: `size` and `limit` say by how much). Nothing half-decoded ever reaches a handler.
  *
  * @example
  * ```ts
@@ -35,14 +38,26 @@ export class CodecError extends Error {
   readonly kind: CodecErrorKind;
   /** The message type concerned, when known. */
   readonly messageType: string | undefined;
+  /** For `PayloadTooLarge`: the encoded size in bytes (headers and body). */
+  readonly size: number | undefined;
+  /** For `PayloadTooLarge`: the server's `max_payload` in bytes. */
+  readonly limit: number | undefined;
   /** @internal */
   readonly [BRAND] = true;
 
-  constructor(kind: CodecErrorKind, messageType?: string, options?: { cause?: unknown }) {
+  constructor(
+    kind: CodecErrorKind,
+    messageType?: string,
+    options?: { cause?: unknown; size?: number; limit?: number },
+  ) {
     const what = messageType === undefined ? '' : ` [${messageType}]`;
-    super(`${kind}: ${describe[kind]}${what}`, options);
+    const size =
+      options?.size === undefined ? '' : ` (${options.size} bytes > ${options.limit ?? '?'})`;
+    super(`${kind}: ${describe[kind]}${what}${size}`, options);
     this.kind = kind;
     this.messageType = messageType;
+    this.size = options?.size;
+    this.limit = options?.limit;
   }
 }
 

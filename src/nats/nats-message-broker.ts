@@ -42,6 +42,7 @@ import {
   type MessageDefinition,
 } from '../message/message.js';
 import { assertPriority, Priority } from '../message/priority.js';
+import { CodecError } from './codec-error.js';
 import { CodecRegistry, type Codec } from './codec-registry.js';
 import { NodeBroker } from './internal/node-broker.js';
 import { encodeSubjectToken } from './internal/subject-token.js';
@@ -87,6 +88,19 @@ export interface NatsMessageBrokerOptions {
   readonly prefix?: string;
   /** The JetStream KV bucket of the actor directory (default `'rxbroker_actors'`). */
   readonly bucket?: string;
+  /**
+   * The JetStream KV bucket of node presence (default: the directory bucket's name + `'_nodes'`).
+   * Its `max_age` is `presenceTtl`; each node refreshes its key every `heartbeat`.
+   */
+  readonly presenceBucket?: string;
+  /** Milliseconds between two presence refreshes of this node (default 5000). */
+  readonly heartbeat?: number;
+  /**
+   * Milliseconds without a refresh after which a node counts as dead: its actors leave every
+   * directory copy (and the directory), and become `ActorNotFound` (default 15 000; more than
+   * `heartbeat`, and the same on every node of a cluster).
+   */
+  readonly presenceTtl?: number;
   /** The codec this node sends with: `'msgpack'` (default), `'json'`, or your own. */
   readonly codec?: 'msgpack' | 'json' | Codec;
   /** Message types allowed to cross the wire (more with `broker.codecs.register`). */
@@ -125,6 +139,7 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const KEY_PREFIX = 'a.';
+const NODE_PREFIX = 'n.';
 const defaultLogger: DeadLetterLogger = (line) => console.warn(line);
 
 /**
@@ -166,6 +181,15 @@ export class NatsMessageBroker implements MessageBroker {
     const bucket = options.bucket ?? 'rxbroker_actors';
     if (!NAME.test(bucket))
       throw new ArgumentError('bucket', 'letters, digits, - and _ (1-64)', bucket);
+    const presenceBucket = options.presenceBucket ?? `${bucket}_nodes`;
+    if (!NAME.test(presenceBucket))
+      throw new ArgumentError('presenceBucket', 'letters, digits, - and _ (1-64)', presenceBucket);
+    const heartbeat = options.heartbeat ?? 5000;
+    if (typeof heartbeat !== 'number' || !(heartbeat > 0) || heartbeat > MAX_TIMEOUT)
+      throw new ArgumentError('heartbeat', `milliseconds > 0 and <= ${MAX_TIMEOUT}`, heartbeat);
+    const ttl = options.presenceTtl ?? Math.max(15_000, heartbeat * 3);
+    if (typeof ttl !== 'number' || !(ttl > heartbeat) || ttl > MAX_TIMEOUT)
+      throw new ArgumentError('presenceTtl', `milliseconds > heartbeat and <= ${MAX_TIMEOUT}`, ttl);
     const codecs = new CodecRegistry(options.codec ?? 'msgpack');
     codecs.register(...(options.messages ?? []));
     const owned = options.connection === undefined;
@@ -176,8 +200,11 @@ export class NatsMessageBroker implements MessageBroker {
         ...(options.servers === undefined ? {} : { servers: options.servers }),
       }));
     try {
-      const kv = await new Kvm(nc).create(bucket, { history: 1 });
+      const kvm = new Kvm(nc);
+      const kv = await kvm.create(bucket, { history: 1 });
+      const presence = await kvm.create(presenceBucket, { history: 1, ttl });
       const broker = new NatsMessageBroker(nc, owned, kv, nodeId, prefix, codecs, options);
+      broker._presence = { kv: presence, heartbeat, ttl };
       await broker._start();
       return broker;
     } catch (error) {
@@ -212,6 +239,12 @@ export class NatsMessageBroker implements MessageBroker {
   private readonly _prefix: string;
   private _subscription: Subscription | null = null;
   private _watcher: QueuedIterator<KvWatchEntry> | null = null;
+  private _presence: { kv: KV; heartbeat: number; ttl: number } | null = null;
+  private _presenceWatcher: QueuedIterator<KvWatchEntry> | null = null;
+  private _heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  /** When this node last heard of each other node (its presence key written), by its own clock. */
+  private readonly _seen = new Map<string, number>();
+  private _startedAt = 0;
   private _closed: Promise<void> | null = null;
   private _isShutdown = false;
 
@@ -386,6 +419,7 @@ export class NatsMessageBroker implements MessageBroker {
     const h = this._headers(OP_SEND, message.type, priority);
     h.set(H_TO, String(actorId));
     h.set(H_TIMEOUT, String(timeout));
+    this._assertFits(body, h, [actorId], message);
     let reply: Msg;
     try {
       reply = await this.connection.request(this._subjectOf(node), body, { timeout, headers: h });
@@ -430,6 +464,7 @@ export class NatsMessageBroker implements MessageBroker {
     const body = this.codecs._encodePayload(message);
     const h = this._headers(OP_POST, message.type, priority);
     h.set(H_TO, String(actorId));
+    this._assertFits(body, h, [actorId], message);
     try {
       this.connection.publish(this._subjectOf(node), body, { headers: h });
     } catch (cause) {
@@ -547,10 +582,15 @@ export class NatsMessageBroker implements MessageBroker {
     this._reporter.subject.complete();
     this._subscription?.unsubscribe();
     this._watcher?.stop();
+    this._presenceWatcher?.stop();
+    if (this._heartbeatTimer !== null) clearInterval(this._heartbeatTimer);
     for (const id of mine) this._directory.delete(id);
     this._changes.complete();
     this._closed = (async () => {
-      await Promise.allSettled(mine.map((id) => this._kv.delete(KEY_PREFIX + id)));
+      await Promise.allSettled([
+        ...mine.map((id) => this._kv.delete(KEY_PREFIX + id)),
+        this._presence?.kv.delete(this._presenceKey(this.nodeId)),
+      ]);
       if (this._owned) await this.connection.drain();
     })().catch((error: unknown) => this._reporter._diagnose('rxbroker: closing failed', error));
   }
@@ -583,8 +623,58 @@ export class NatsMessageBroker implements MessageBroker {
     })().catch((error: unknown) =>
       this._reporter._diagnose('rxbroker: the directory watch failed', error),
     );
+    await this._startPresence();
     await this.connection.flush();
     await synced;
+  }
+
+  private _presenceKey(node: string): string {
+    return NODE_PREFIX + encodeSubjectToken(node);
+  }
+
+  /**
+   * Writes this node's presence key now and every heartbeat, watches the other nodes' keys, and on
+   * each heartbeat forgets the actors of nodes not heard of within the TTL. (KV expiry on
+   * nats-server 2.9 emits no watch event, hence the timer rather than waiting for a delete.)
+   */
+  private async _startPresence(): Promise<void> {
+    const presence = this._presence as { kv: KV; heartbeat: number; ttl: number };
+    this._startedAt = Date.now();
+    await presence.kv.put(this._presenceKey(this.nodeId), String(this._startedAt));
+    const watcher = await presence.kv.watch({ key: `${NODE_PREFIX}>` });
+    this._presenceWatcher = watcher;
+    void (async () => {
+      for await (const entry of watcher) {
+        if (entry.operation === 'PUT') this._seen.set(entry.key, Date.now());
+        else this._seen.delete(entry.key);
+      }
+    })().catch((error: unknown) =>
+      this._reporter._diagnose('rxbroker: the presence watch failed', error),
+    );
+    const timer = setInterval(() => {
+      presence.kv
+        .put(this._presenceKey(this.nodeId), String(Date.now()))
+        .catch((error: unknown) =>
+          this._reporter._diagnose("rxbroker: could not refresh this node's presence", error),
+        );
+      this._expire(presence.ttl);
+    }, presence.heartbeat);
+    timer.unref();
+    this._heartbeatTimer = timer;
+  }
+
+  /** Forgets the actors of every other node not heard of for `ttl` ms, here and in the directory. */
+  private _expire(ttl: number): void {
+    const now = Date.now();
+    for (const [id, entry] of this._sorted()) {
+      if (entry.node === this.nodeId) continue;
+      const seen = this._seen.get(this._presenceKey(entry.node)) ?? this._startedAt;
+      if (now - seen <= ttl) continue;
+      this._directory.delete(id);
+      this._changes.next({ actorId: id, node: undefined });
+      // Only the entry seen (its revision), so that an id registered again meanwhile stays.
+      void this._kv.delete(KEY_PREFIX + id, { previousSeq: entry.revision }).catch(() => undefined);
+    }
   }
 
   /** Applies a directory change seen by the watch, unless something newer is known for the id. */
@@ -659,6 +749,39 @@ export class NatsMessageBroker implements MessageBroker {
     return failure;
   }
 
+  /**
+   * Refuses, before anything is sent, what the server would refuse: a message whose headers and
+   * body together exceed the server's `max_payload` (from the connection's server info). Throws
+   * CodecError `PayloadTooLarge`; each target gets a dead letter (`RoutingFailed`, the CodecError
+   * as its error's `cause`).
+   */
+  private _assertFits(
+    body: Uint8Array,
+    h: MsgHdrs,
+    targets: readonly ActorId[],
+    message: AnyMessage,
+  ): void {
+    const limit = this.connection.info?.max_payload;
+    if (limit === undefined) return;
+    const size = body.length + encodedSize(h);
+    if (size <= limit) return;
+    const error = new CodecError('PayloadTooLarge', message.type, { size, limit });
+    for (const actorId of targets) {
+      this._reporter._report({
+        actorId,
+        message,
+        reason: 'RoutingFailed',
+        error: new BrokerError(
+          'RoutingFailed',
+          { actorId, reason: error.message },
+          { cause: error },
+        ),
+        at: Date.now(),
+      });
+    }
+    throw error;
+  }
+
   private _deadLetter(actorId: ActorId, message: AnyMessage, error: SendError): void {
     this._reporter._report({ actorId, message, reason: error.kind, error, at: Date.now() });
   }
@@ -678,24 +801,34 @@ export class NatsMessageBroker implements MessageBroker {
       if (group === undefined) byNode.set(node, [id]);
       else group.push(id);
     }
-    const results = new Map<ActorId, BroadcastResult<R>>();
-    const asked: Promise<void>[] = [];
+    // Every request is encoded and checked before anything is sent: an unregistered type or an
+    // oversized message rejects the whole broadcast, and no target gets it.
+    const local: ActorId[] = [];
+    const remote: { node: string; group: ActorId[]; body: Uint8Array; h: MsgHdrs }[] = [];
     for (const [node, group] of byNode) {
       if (node === this.nodeId || this._isShutdown) {
-        const members = new Set(group);
-        asked.push(
-          this._local
-            .broadcastFilter(message, (id) => members.has(id), { priority, timeout })
-            .then((local) => {
-              for (const result of local) results.set(result.actorId, result);
-            }),
-        );
+        local.push(...group);
         continue;
       }
       const body = this.codecs._encode({ t: group, p: this._payloadOf(message) }, message.type);
       const h = this._headers(OP_BROADCAST, message.type, priority);
       h.set(H_TIMEOUT, String(timeout));
-      asked.push(this._askNode(node, body, h, group, message, timeout, results));
+      remote.push({ node, group, body, h });
+    }
+    for (const { group, body, h } of remote) this._assertFits(body, h, group, message);
+    const results = new Map<ActorId, BroadcastResult<R>>();
+    const asked: Promise<void>[] = remote.map(({ node, group, body, h }) =>
+      this._askNode(node, body, h, group, message, timeout, results),
+    );
+    if (local.length > 0) {
+      const members = new Set(local);
+      asked.push(
+        this._local
+          .broadcastFilter(message, (id) => members.has(id), { priority, timeout })
+          .then((answers) => {
+            for (const result of answers) results.set(result.actorId, result);
+          }),
+      );
     }
     await Promise.all(asked);
     return ids.map(
@@ -866,9 +999,17 @@ export class NatsMessageBroker implements MessageBroker {
       ok = false;
       body = this.codecs._encode(toWireError(error, type), type);
     }
-    const h = makeHeaders();
-    h.set(H_STATUS, ok ? 'ok' : 'error');
-    h.set(H_CODEC, this.codecs.codec.name);
+    let h = replyHeaders(ok, this.codecs.codec.name);
+    const limit = this.connection.info?.max_payload;
+    if (limit !== undefined && body.length + encodedSize(h) > limit) {
+      // The result cannot travel back: the sender gets PayloadTooLarge instead of a Timeout.
+      const size = body.length + encodedSize(h);
+      body = this.codecs._encode(
+        toWireError(new CodecError('PayloadTooLarge', type, { size, limit }), type),
+        type,
+      );
+      h = replyHeaders(false, this.codecs.codec.name);
+    }
     try {
       msg.respond(body, { headers: h });
     } catch (error) {
@@ -894,6 +1035,18 @@ export class NatsMessageBroker implements MessageBroker {
     const timeout = Number(value);
     return timeout > 0 && timeout <= MAX_TIMEOUT ? timeout : this._defaultTimeout;
   }
+}
+
+/** The size of `h` on the wire, as the client encodes it (`NATS/1.0` line and `key: value` lines). */
+function encodedSize(h: MsgHdrs): number {
+  return (h as MsgHdrs & { encode(): Uint8Array }).encode().length;
+}
+
+function replyHeaders(ok: boolean, codec: string): MsgHdrs {
+  const h = makeHeaders();
+  h.set(H_STATUS, ok ? 'ok' : 'error');
+  h.set(H_CODEC, codec);
+  return h;
 }
 
 /** A broadcast result carries a SendError: any other error (a CodecError) becomes its cause. */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,38 +9,76 @@ import { join } from 'node:path';
  * skipped when there is neither; with REQUIRE_NATS=1 they fail instead (see `natsDescribe`).
  */
 export const natsUrl = process.env.NATS_URL;
-const hasBinary =
-  natsUrl === undefined &&
-  spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasBinary = spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
 export const natsAvailable = natsUrl !== undefined || hasBinary;
+/** Fault tests start, kill and restart their own server: they need the binary, not NATS_URL. */
+export const natsBinaryAvailable = hasBinary;
 export const natsRequired = process.env.REQUIRE_NATS === '1';
 export const skipReason = 'nats-server is not on PATH and NATS_URL is not set';
+export const binarySkipReason = 'nats-server is not on PATH (fault tests start their own)';
+
+export interface NatsServerOptions {
+  /** Start a server even when NATS_URL is set (the test kills or restarts it). */
+  readonly own?: boolean;
+  /** The server's `max_payload` in bytes (default: the server's, 1 MB). */
+  readonly maxPayload?: number;
+  /** The port (default: a free one). */
+  readonly port?: number;
+  /** The JetStream store directory (default: a new temporary one, removed on `stop`). */
+  readonly store?: string;
+}
 
 export interface NatsServer {
   readonly url: string;
+  readonly port: number;
+  readonly store: string;
+  /** SIGTERM, then removes the store unless it was given. */
   stop(): Promise<void>;
+  /** SIGKILL: the server dies without saying goodbye; the store stays (for a restart). */
+  kill(): Promise<void>;
+  /** A new server on the same port and store, as after a crash and a restart. */
+  restart(): Promise<NatsServer>;
 }
 
-/** Starts `nats-server -js` on 127.0.0.1 with a random port, resolving once it is ready. */
-export async function startNatsServer(): Promise<NatsServer> {
-  if (natsUrl !== undefined) return { url: natsUrl, stop: async () => undefined };
-  const store = mkdtempSync(join(tmpdir(), 'rxbroker-nats-'));
-  const child: ChildProcess = spawn(
-    'nats-server',
-    ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', store],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+/** Starts `nats-server -js` on 127.0.0.1 (a random port unless given), resolving once it is ready. */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
+  const own =
+    options.own === true || options.port !== undefined || options.maxPayload !== undefined;
+  if (natsUrl !== undefined && !own) {
+    const port = Number(new URL(natsUrl).port);
+    const server: NatsServer = {
+      url: natsUrl,
+      port,
+      store: '',
+      stop: async () => undefined,
+      kill: () => Promise.reject(new Error('cannot kill the NATS_URL server')),
+      restart: () => Promise.resolve(server),
+    };
+    return server;
+  }
+  const ownStore = options.store === undefined;
+  const store = options.store ?? mkdtempSync(join(tmpdir(), 'rxbroker-nats-'));
+  const config = join(store, 'server.conf');
+  const lines = [
+    `listen: "127.0.0.1:${options.port ?? -1}"`,
+    `jetstream { store_dir: "${store}" }`,
+  ];
+  if (options.maxPayload !== undefined) lines.push(`max_payload: ${options.maxPayload}`);
+  writeFileSync(config, lines.join('\n') + '\n');
+  const child: ChildProcess = spawn('nats-server', ['-c', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     let log = '';
-    let port: string | undefined;
+    let found: string | undefined;
     const onData = (chunk: Buffer): void => {
       log += chunk.toString();
-      port ??= /Listening for client connections on 127\.0\.0\.1:(\d+)/.exec(log)?.[1];
-      if (port !== undefined && log.includes('Server is ready')) {
+      found ??= /Listening for client connections on 127\.0\.0\.1:(\d+)/.exec(log)?.[1];
+      if (found !== undefined && log.includes('Server is ready')) {
         child.stderr?.off('data', onData);
         child.stderr?.resume();
-        resolve(`nats://127.0.0.1:${port}`);
+        resolve(Number(found));
       }
     };
     child.stderr?.on('data', onData);
@@ -50,11 +88,18 @@ export async function startNatsServer(): Promise<NatsServer> {
     );
   });
   return {
-    url,
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    store,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
-      rmSync(store, { recursive: true, force: true });
+      if (ownStore) rmSync(store, { recursive: true, force: true });
     },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    restart: () => startNatsServer({ ...options, port, store }),
   };
 }

@@ -3,11 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import type { ActorId } from 'rxbroker';
 import { NatsMessageBroker, type NatsMessageBrokerOptions } from 'rxbroker/nats';
 import {
+  binarySkipReason,
   natsAvailable,
+  natsBinaryAvailable,
   natsRequired,
   skipReason,
   startNatsServer,
   type NatsServer,
+  type NatsServerOptions,
 } from './nats-server.js';
 
 let suiteCount = 0;
@@ -17,21 +20,29 @@ let suiteCount = 0;
  * after. Without a server the block is skipped with the reason in its name, or, with
  * REQUIRE_NATS=1, replaced by one failing test.
  */
-export function describeNats(name: string, body: (nats: NatsHarness) => void): void {
-  if (!natsAvailable) {
+export function describeNats(
+  name: string,
+  body: (nats: NatsHarness) => void,
+  server?: NatsServerOptions,
+): void {
+  // A suite with its own server (a small max_payload, or one it kills) needs the binary.
+  const own = server?.own === true || server?.maxPayload !== undefined;
+  const available = own ? natsBinaryAvailable : natsAvailable;
+  const reason = own ? binarySkipReason : skipReason;
+  if (!available) {
     if (natsRequired) {
       describe(name, () => {
         it('needs a NATS server (REQUIRE_NATS=1)', () => {
-          throw new Error(`REQUIRE_NATS=1 but ${skipReason}`);
+          throw new Error(`REQUIRE_NATS=1 but ${reason}`);
         });
       });
-    } else describe.skip(`${name} (skipped: ${skipReason})`, () => body(new NatsHarness()));
+    } else describe.skip(`${name} (skipped: ${reason})`, () => body(new NatsHarness()));
     return;
   }
   describe(name, () => {
     const harness = new NatsHarness();
     beforeAll(async () => {
-      harness.server = await startNatsServer();
+      harness.server = await startNatsServer(server);
     });
     afterEach(async () => {
       await Promise.all(harness.made.splice(0).map((broker) => broker.close()));

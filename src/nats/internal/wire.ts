@@ -32,7 +32,12 @@ const SEND_KINDS = new Set<string>([
   'Timeout',
   'HandlerFailed',
 ]);
-const CODEC_KINDS = new Set<string>(['UnknownMessageType', 'InvalidPayload', 'UnencodablePayload']);
+const CODEC_KINDS = new Set<string>([
+  'UnknownMessageType',
+  'InvalidPayload',
+  'UnencodablePayload',
+  'PayloadTooLarge',
+]);
 
 /** An error made plain for the wire. A handler's own error travels as its message only. */
 export function toWireError(error: unknown, messageType: string): WireError {
