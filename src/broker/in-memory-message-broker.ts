@@ -9,7 +9,6 @@ import { SendError, type SendErrorKind } from '../errors/send-error.js';
 import { Ring } from '../mailbox/internal/ring.js';
 import { ACCEPTED, Mailbox, REFUSED } from '../mailbox/mailbox.js';
 import { DONE, Envelope, PROCESSING, QUEUED, WAITING } from '../message/internal/envelope.js';
-import { isThenable } from '../message/internal/is-thenable.js';
 import { assertMessage, type AnyMessage, type Message } from '../message/message.js';
 import { assertPriority, Priority } from '../message/priority.js';
 import type { BroadcastResult } from './broadcast-result.js';
@@ -21,6 +20,7 @@ import {
   type DeadLetterLogger,
   type DeadLetterLogLimit,
 } from './internal/dead-letter-reporter.js';
+import { selectActors } from './internal/select-actors.js';
 import { parseTopic, TopicRouter } from './internal/topic-router.js';
 import { Timekeeper } from './internal/timekeeper.js';
 import type {
@@ -200,11 +200,7 @@ export class InMemoryMessageBroker implements MessageBroker {
    */
   withDeadLetterQueue(queue: DeadLetterQueue): this {
     if (!DeadLetterQueue._accepts(queue)) {
-      throw new ArgumentError(
-        'queue',
-        'a DeadLetterQueue made by its constructor, not frozen',
-        queue,
-      );
+      throw new ArgumentError('queue', 'a DeadLetterQueue', queue);
     }
     this._reporter.queue = queue;
     return this;
@@ -228,11 +224,7 @@ export class InMemoryMessageBroker implements MessageBroker {
       throw new BrokerError('RoutingFailed', { actorId, reason: 'the broker is shut down' });
     if (this._actors.has(actorId)) throw new BrokerError('AlreadyRegistered', { actorId });
     if (!mailbox._open(actorId, this)) {
-      throw new ArgumentError(
-        'mailbox',
-        'a mailbox that was never registered (make a new one)',
-        mailbox,
-      );
+      throw new ArgumentError('mailbox', 'a mailbox not registered before', mailbox);
     }
     this._actors.set(actorId, mailbox);
   }
@@ -356,7 +348,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     if (typeof filter !== 'function') {
       return Promise.reject(new ArgumentError('filter', 'a function (actorId) => boolean', filter));
     }
-    return this._broadcast(message, options, () => this._select(filter));
+    return this._broadcast(message, options, () => selectActors(this.actorIds(), filter));
   }
 
   /** Cold twin of `broadcast`: emits each target's result as it settles, then completes. */
@@ -376,7 +368,7 @@ export class InMemoryMessageBroker implements MessageBroker {
     return this._broadcast$(message, options, () => {
       if (typeof filter !== 'function')
         throw new ArgumentError('filter', 'a function (actorId) => boolean', filter);
-      return this._select(filter);
+      return selectActors(this.actorIds(), filter);
     });
   }
 
@@ -759,32 +751,6 @@ export class InMemoryMessageBroker implements MessageBroker {
     }
     if (this._taps !== null) for (const tap of this._taps) tap._onBroadcast(reached, ids.length);
     batch.start();
-  }
-
-  /** The ids passing `filter`, from a snapshot: actors the filter registers are not asked. */
-  private _select(filter: (actorId: ActorId) => boolean): ActorId[] {
-    const selected: ActorId[] = [];
-    for (const actorId of this.actorIds()) {
-      let chosen: unknown;
-      try {
-        chosen = filter(actorId);
-      } catch (cause) {
-        throw new BrokerError(
-          'RoutingFailed',
-          { actorId, reason: 'the broadcast filter threw' },
-          { cause },
-        );
-      }
-      if (isThenable(chosen)) {
-        // A Promise is truthy: taking it as "yes" would select every actor.
-        throw new BrokerError('RoutingFailed', {
-          actorId,
-          reason: 'the broadcast filter must answer synchronously, not with a Promise',
-        });
-      }
-      if (chosen) selected.push(actorId);
-    }
-    return selected;
   }
 
   /** Settles an envelope exactly once: counts it, tells its sender, reports a dead letter. */

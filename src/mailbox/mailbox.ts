@@ -114,7 +114,7 @@ export class Mailbox<A extends Actor = Actor> {
   ) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
     if (typeof actor !== 'object' || actor === null || typeof actor.receive !== 'function') {
-      throw new ArgumentError('actor', 'an object with a receive(message, ctx) method', actor);
+      throw new ArgumentError('actor', 'an Actor, with receive(message, ctx)', actor);
     }
   }
 

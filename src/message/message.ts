@@ -160,6 +160,6 @@ export function isMessage(value: unknown): value is AnyMessage {
 /** @internal */
 export function assertMessage(value: unknown): asserts value is AnyMessage {
   if (!isMessage(value)) {
-    throw new ArgumentError('message', 'a message made by a defineMessage() factory', value);
+    throw new ArgumentError('message', 'a defineMessage() message', value);
   }
 }

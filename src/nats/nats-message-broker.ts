@@ -1,3 +1,4 @@
+import { selectActors } from '../broker/internal/select-actors.js';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import {
   connect,
@@ -34,7 +35,6 @@ import { ArgumentError } from '../errors/argument-error.js';
 import { BrokerError } from '../errors/broker-error.js';
 import { isSendError, SendError, type SendErrorKind } from '../errors/send-error.js';
 import { Mailbox } from '../mailbox/mailbox.js';
-import { isThenable } from '../message/internal/is-thenable.js';
 import {
   assertMessage,
   type AnyMessage,
@@ -906,27 +906,7 @@ export class NatsMessageBroker implements MessageBroker {
   private _select(filter: (actorId: ActorId) => boolean): ActorId[] {
     if (typeof filter !== 'function')
       throw new ArgumentError('filter', 'a function (actorId) => boolean', filter);
-    const selected: ActorId[] = [];
-    for (const actorId of this.actorIds()) {
-      let chosen: unknown;
-      try {
-        chosen = filter(actorId);
-      } catch (cause) {
-        throw new BrokerError(
-          'RoutingFailed',
-          { actorId, reason: 'the broadcast filter threw' },
-          { cause },
-        );
-      }
-      if (isThenable(chosen)) {
-        throw new BrokerError('RoutingFailed', {
-          actorId,
-          reason: 'the broadcast filter must answer synchronously, not with a Promise',
-        });
-      }
-      if (chosen) selected.push(actorId);
-    }
-    return selected;
+    return selectActors(this.actorIds(), filter);
   }
 
   // ---- the receiving side --------------------------------------------------------------------

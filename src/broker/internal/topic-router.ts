@@ -119,11 +119,7 @@ export function parsePattern(pattern: unknown): string[] {
   const valid = (token: string, i: number): boolean =>
     token === '*' || (token === '>' && i === tokens.length - 1) || TOKEN.test(token);
   if (tokens.length === 0 || !tokens.every(valid)) {
-    throw new ArgumentError(
-      'pattern',
-      "a subject pattern like 'orders.*.create' or 'orders.>'",
-      pattern,
-    );
+    throw new ArgumentError('pattern', "a pattern like 'orders.*' or 'orders.>'", pattern);
   }
   return tokens;
 }
