@@ -41,6 +41,7 @@ export default defineConfig({
     exclude: [
       // The NATS broker (`rxbroker/nats`) is a Node.js entry point, tested against a real server.
       'spec/nats/**',
+      'spec/conformance/nats.spec.ts',
       // The model test reads process.env and listens on process for unhandled rejections; its
       // thousand random programs belong to the Node run anyway.
       'spec/reliability/model.spec.ts',

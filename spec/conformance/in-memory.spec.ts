@@ -1,0 +1,12 @@
+import { describe } from 'vitest';
+import { brokerFactory } from '../support/brokers.js';
+import { conformanceSuite } from './message-broker-conformance.js';
+
+const makeBroker = brokerFactory();
+
+describe('MessageBroker conformance: InMemoryMessageBroker', () => {
+  conformanceSuite(async () => {
+    const broker = makeBroker();
+    return { home: broker, client: broker, known: async () => undefined };
+  });
+});
