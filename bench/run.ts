@@ -5,7 +5,7 @@
  * Environment:
  * - BENCH_QUICK=1      every scenario briefly, at small sizes (smoke check of the harness; one round)
  * - BENCH_ROUNDS=n     rounds (default 5, quick 1); verdicts use the median over rounds
- * - BENCH_TABLES=a,b   only these tables (latency, throughput, scalability, baselines, peers, metrics)
+ * - BENCH_TABLES=a,b   only these tables (latency, throughput, scalability, baselines, peers, metrics, nats)
  *
  * Quick mode writes quick.json, quick.md and quick-ratios.svg instead, so that a smoke check never
  * overwrites the numbers of a full run.

@@ -89,6 +89,8 @@ export interface TablePart {
   readonly startedAt: string;
   readonly seconds: number;
   readonly rows: Row[];
+  /** Why the table measured nothing (a tool it needs is missing); absent when it ran. */
+  readonly skipped?: string;
 }
 
 export interface ScenarioOptions {
@@ -251,8 +253,17 @@ export class Table {
     return row;
   }
 
+  /**
+   * Writes the table without rows, with the reason it was skipped (not a failure: its targets show
+   * n/a and the report says why).
+   */
+  skip(reason: string): void {
+    process.stderr.write(`  ${this.id.padEnd(12)} skipped: ${reason}\n`);
+    this.finish(reason);
+  }
+
   /** Writes the table to `BENCH_OUT` (or stdout) for the runner. */
-  finish(): void {
+  finish(skipped?: string): void {
     const part: TablePart = {
       table: this.id,
       title: this.title,
@@ -261,6 +272,7 @@ export class Table {
       startedAt: new Date(this._started).toISOString(),
       seconds: (Date.now() - this._started) / 1000,
       rows: this._rows,
+      ...(skipped === undefined ? {} : { skipped }),
     };
     const json = JSON.stringify(part, null, 2);
     const out = process.env['BENCH_OUT'];

@@ -50,6 +50,10 @@ function tableSection(table: AggregatedTable): string[] {
     `_Process wall time per round: ${seconds}; 1-min load average at its start: ${load}._`,
     '',
   );
+  if (table.skipped !== undefined) {
+    lines.push(`_Skipped: ${table.skipped}._`, '');
+    if (table.rows.length === 0) return lines;
+  }
   lines.push(
     "| scenario | median | p25 – p75 (within a round) | each round's median | rate | note |",
   );

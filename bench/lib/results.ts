@@ -29,6 +29,8 @@ export interface AggregatedTable {
   /** Wall-clock seconds per round, and the 1-minute load average when each round's run began. */
   readonly seconds: readonly number[];
   readonly load: readonly number[];
+  /** Why the table measured nothing (from its first round that skipped). */
+  readonly skipped?: string;
 }
 
 export interface TargetResult {
@@ -114,12 +116,14 @@ export function aggregateTables(rounds: readonly (readonly RawPart[])[]): Aggreg
         rounds: list.map((row) => row.median),
       });
     }
+    const skipped = parts.find((part) => part.skipped !== undefined)?.skipped;
     tables.push({
       id,
       title: (parts[0] as RawPart).title,
       rows,
       seconds: parts.map((part) => part.seconds),
       load: parts.map((part) => part.load),
+      ...(skipped === undefined ? {} : { skipped }),
     });
   }
   return tables;

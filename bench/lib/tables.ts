@@ -19,6 +19,7 @@ export const TABLES = [
   'baselines',
   'peers',
   'metrics',
+  'nats',
 ] as const;
 export type TableId = (typeof TABLES)[number];
 

@@ -12,3 +12,4 @@ export {
 } from './codec-registry.js';
 export { CodecError, isCodecError, type CodecErrorKind } from './codec-error.js';
 export { encodeSubjectToken, decodeSubjectToken } from './internal/subject-token.js';
+export { readDeadLetterRecord, type DeadLetterRecord } from './dead-letter-stream.js';

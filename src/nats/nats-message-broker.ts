@@ -44,7 +44,18 @@ import {
 import { assertPriority, Priority } from '../message/priority.js';
 import { CodecError } from './codec-error.js';
 import { CodecRegistry, type Codec } from './codec-registry.js';
-import { NodeBroker } from './internal/node-broker.js';
+import { NodeBroker, tapReporter } from './internal/node-broker.js';
+import {
+  H_DL_ACTOR,
+  H_DL_AT,
+  H_DL_ERROR,
+  H_DL_NODE,
+  H_DL_NO_PAYLOAD,
+  H_DL_REASON,
+  H_DL_TOPIC,
+  H_DL_TYPE,
+} from './dead-letter-stream.js';
+import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { encodeSubjectToken } from './internal/subject-token.js';
 import {
   fromWireError,
@@ -112,6 +123,15 @@ export interface NatsMessageBrokerOptions {
   readonly logger?: DeadLetterLogger | null;
   /** Rate limit of that logging; default 10 lines per 10 000 ms. */
   readonly deadLetterLogLimit?: Partial<DeadLetterLogLimit>;
+  /**
+   * The JetStream stream that keeps the dead letters of every node, capturing
+   * `<prefix>.dead.>` (each node publishes its own on `<prefix>.dead.<nodeId>`; read them back
+   * with {@link readDeadLetterRecord}). Default: the prefix with `.` as `_`, then
+   * `'_DEAD_LETTERS'` (`'rxbroker_DEAD_LETTERS'`); created when missing (file storage, the newest
+   * 100 000 records); `null` publishes no dead letters at all. Best effort: a stream that cannot
+   * be created or a publish that fails is logged, never thrown into a send.
+   */
+  readonly deadLetterStream?: string | null;
 }
 
 /**
@@ -137,6 +157,9 @@ interface DirectoryEntry {
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const STREAM = /^[A-Za-z0-9_-]{1,255}$/;
+/** Longest error message a dead-letter record keeps (header values stay small). */
+const MAX_DL_ERROR = 1024;
 const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const KEY_PREFIX = 'a.';
 const NODE_PREFIX = 'n.';
@@ -166,7 +189,9 @@ export class NatsMessageBroker implements MessageBroker {
    * Connects (or uses `options.connection`), opens the directory bucket (creating it if needed),
    * starts listening on this node's subject, and resolves once the directory copy has caught up.
    *
-   * @throws ArgumentError for an invalid option; the client's error when it cannot connect
+   * @throws ArgumentError for an invalid option; BrokerError `RoutingFailed` (the client's
+   *   `PermissionViolationError` as `cause`) when the server does not let this node subscribe to
+   *   its own subject; the client's error when it cannot connect
    */
   static async connect(options: NatsMessageBrokerOptions = {}): Promise<NatsMessageBroker> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
@@ -190,6 +215,16 @@ export class NatsMessageBroker implements MessageBroker {
     const ttl = options.presenceTtl ?? Math.max(15_000, heartbeat * 3);
     if (typeof ttl !== 'number' || !(ttl > heartbeat) || ttl > MAX_TIMEOUT)
       throw new ArgumentError('presenceTtl', `milliseconds > heartbeat and <= ${MAX_TIMEOUT}`, ttl);
+    const deadLetterStream =
+      options.deadLetterStream === undefined
+        ? `${prefix.replace(/\./g, '_')}_DEAD_LETTERS`
+        : options.deadLetterStream;
+    if (deadLetterStream !== null && !STREAM.test(deadLetterStream))
+      throw new ArgumentError(
+        'deadLetterStream',
+        'null, or letters, digits, - and _ (1-255)',
+        deadLetterStream,
+      );
     const codecs = new CodecRegistry(options.codec ?? 'msgpack');
     codecs.register(...(options.messages ?? []));
     const owned = options.connection === undefined;
@@ -205,6 +240,7 @@ export class NatsMessageBroker implements MessageBroker {
       const presence = await kvm.create(presenceBucket, { history: 1, ttl });
       const broker = new NatsMessageBroker(nc, owned, kv, nodeId, prefix, codecs, options);
       broker._presence = { kv: presence, heartbeat, ttl };
+      if (deadLetterStream !== null) await broker._startDeadLetterStream(deadLetterStream);
       await broker._start();
       return broker;
     } catch (error) {
@@ -246,6 +282,8 @@ export class NatsMessageBroker implements MessageBroker {
   private readonly _seen = new Map<string, number>();
   private _startedAt = 0;
   private _closed: Promise<void> | null = null;
+  /** Where this node publishes its dead letters; null when it does not. */
+  private _deadSubject: string | null = null;
   private _isShutdown = false;
 
   private constructor(
@@ -402,8 +440,10 @@ export class NatsMessageBroker implements MessageBroker {
   /**
    * Sends `message` to the actor wherever it lives and resolves with its handler's result. Across
    * nodes this is a NATS request: no node listening fails at once with `ActorNotFound`; no answer
-   * within the timeout fails with `Timeout`. Rejects with CodecError `UnknownMessageType` when the
-   * message must cross the wire and its type is not registered.
+   * within the timeout fails with `Timeout`; a request the server's permissions refuse fails at once
+   * with `ActorStopped` (the client's `PermissionViolationError` as `cause`) and is a dead letter.
+   * Rejects with CodecError `UnknownMessageType` when the message must cross the wire and its type
+   * is not registered.
    */
   async send<R>(actorId: ActorId, message: Message<unknown, R>, options?: SendOptions): Promise<R> {
     const { priority, timeout } = this._readOptions(options);
@@ -603,12 +643,84 @@ export class NatsMessageBroker implements MessageBroker {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  /**
+   * Makes sure the dead-letter stream exists (creating it when missing; a node not allowed to
+   * manage streams still publishes, for a stream an operator made), then publishes every dead
+   * letter of this node to `<prefix>.dead.<nodeId>`.
+   */
+  private async _startDeadLetterStream(name: string): Promise<void> {
+    const subjects = [`${this._prefix}.dead.>`];
+    try {
+      const jsm = await jetstreamManager(this.connection);
+      try {
+        await jsm.streams.info(name);
+      } catch {
+        await jsm.streams.add({ name, subjects, max_msgs: 100_000, discard: DiscardPolicy.Old });
+      }
+    } catch (error) {
+      this._reporter._diagnose(`rxbroker: the dead-letter stream ${name} is not available`, error);
+    }
+    this._deadSubject = `${this._prefix}.dead.${encodeSubjectToken(this.nodeId)}`;
+    const tap = (letter: DeadLetter): void => this._publishDeadLetter(letter);
+    tapReporter(this._reporter, tap);
+    this._local._tapDeadLetters(tap);
+  }
+
+  /** Publishes one dead letter (fire and forget); never throws. */
+  private _publishDeadLetter(letter: DeadLetter): void {
+    const subject = this._deadSubject;
+    if (subject === null || this.connection.isClosed() || this.connection.isDraining()) return;
+    try {
+      const h = makeHeaders();
+      if (letter.actorId !== undefined) h.set(H_DL_ACTOR, String(letter.actorId));
+      if (letter.topic !== undefined) h.set(H_DL_TOPIC, headerValue(letter.topic));
+      h.set(H_DL_TYPE, headerValue(letter.message.type));
+      h.set(H_DL_REASON, letter.reason);
+      const cause = letter.error.cause;
+      const detail =
+        cause instanceof Error ? `${letter.error.message}: ${cause.message}` : letter.error.message;
+      h.set(H_DL_ERROR, headerValue(detail).slice(0, MAX_DL_ERROR));
+      h.set(H_DL_NODE, this.nodeId);
+      h.set(H_DL_AT, String(Date.now()));
+      let body: Uint8Array = new Uint8Array(0);
+      try {
+        body = this.codecs._encodePayload(letter.message);
+        h.set(H_CODEC, this.codecs.codec.name);
+      } catch {
+        h.set(H_DL_NO_PAYLOAD, 'unencodable');
+      }
+      const limit = this.connection.info?.max_payload;
+      if (limit !== undefined && body.length + encodedSize(h) > limit) {
+        h.delete(H_CODEC);
+        h.set(H_DL_NO_PAYLOAD, 'too-large');
+        body = new Uint8Array(0);
+      }
+      this.connection.publish(subject, body, { headers: h });
+    } catch (error) {
+      this._reporter._diagnose('rxbroker: could not publish a dead letter', error);
+    }
+  }
+
   private async _start(): Promise<void> {
+    const refusal: { error: Error | null } = { error: null };
     this._subscription = this.connection.subscribe(this.subject, {
       callback: (error, msg) => {
         if (error === null) this._onMessage(msg);
+        else if (refusal.error === null) {
+          refusal.error = error;
+          this._reporter._diagnose(`rxbroker: lost the subscription to ${this.subject}`, error);
+        }
       },
     });
+    // The server answers a refused subscription (a permissions violation) before this PONG.
+    await this.connection.flush();
+    if (refusal.error !== null) {
+      throw new BrokerError(
+        'RoutingFailed',
+        { reason: `this node may not subscribe to its subject ${this.subject}` },
+        { cause: refusal.error },
+      );
+    }
     let resolveSynced!: () => void;
     const synced = new Promise<void>((resolve) => (resolveSynced = resolve));
     const status = await this._kv.status();
@@ -741,6 +853,13 @@ export class NatsMessageBroker implements MessageBroker {
       (error instanceof Error && error.cause instanceof TimeoutError)
     )
       kind = 'Timeout';
+    // A refused publish: the client's PermissionViolationError itself is the cause.
+    if (
+      error instanceof RequestError &&
+      error.cause instanceof Error &&
+      error.cause.name === 'PermissionViolationError'
+    )
+      error = error.cause;
     const failure =
       kind === 'Timeout'
         ? new SendError(kind, { ...info, timeout }, { cause: error })
@@ -1020,6 +1139,12 @@ export class NatsMessageBroker implements MessageBroker {
 /** The size of `h` on the wire, as the client encodes it (`NATS/1.0` line and `key: value` lines). */
 function encodedSize(h: MsgHdrs): number {
   return (h as MsgHdrs & { encode(): Uint8Array }).encode().length;
+}
+
+/** A header value: one line, no control characters. */
+function headerValue(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
+  return value.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }
 
 function replyHeaders(ok: boolean, codec: string): MsgHdrs {

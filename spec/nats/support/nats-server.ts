@@ -24,6 +24,8 @@ export interface NatsServerOptions {
   readonly maxPayload?: number;
   /** The port (default: a free one). */
   readonly port?: number;
+  /** More lines of server configuration (users, permissions...). */
+  readonly config?: string;
   /** The JetStream store directory (default: a new temporary one, removed on `stop`). */
   readonly store?: string;
 }
@@ -43,7 +45,10 @@ export interface NatsServer {
 /** Starts `nats-server -js` on 127.0.0.1 (a random port unless given), resolving once it is ready. */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const own =
-    options.own === true || options.port !== undefined || options.maxPayload !== undefined;
+    options.own === true ||
+    options.port !== undefined ||
+    options.maxPayload !== undefined ||
+    options.config !== undefined;
   if (natsUrl !== undefined && !own) {
     const port = Number(new URL(natsUrl).port);
     const server: NatsServer = {
@@ -64,6 +69,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     `jetstream { store_dir: "${store}" }`,
   ];
   if (options.maxPayload !== undefined) lines.push(`max_payload: ${options.maxPayload}`);
+  if (options.config !== undefined) lines.push(options.config);
   writeFileSync(config, lines.join('\n') + '\n');
   const child: ChildProcess = spawn('nats-server', ['-c', config], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -26,7 +26,8 @@ export function describeNats(
   server?: NatsServerOptions,
 ): void {
   // A suite with its own server (a small max_payload, or one it kills) needs the binary.
-  const own = server?.own === true || server?.maxPayload !== undefined;
+  const own =
+    server?.own === true || server?.maxPayload !== undefined || server?.config !== undefined;
   const available = own ? natsBinaryAvailable : natsAvailable;
   const reason = own ? binarySkipReason : skipReason;
   if (!available) {

@@ -1,0 +1,337 @@
+/**
+ * Table 7: rxbroker over NATS (issue 5) against bare NATS, in one process and one run. The table
+ * starts its own `nats-server` (127.0.0.1, a free port, JetStream on a temporary store) and stops
+ * it at the end; without the binary it is skipped with the reason (its targets show n/a).
+ *
+ * - roundtrip: a bare request/reply with @nats-io/transport-node (one connection requests, another
+ *   subscribes and responds) vs rxbroker `send` from node B to an actor on node A (two brokers,
+ *   two connections) whose handler returns 1.
+ * - fire-and-forget: a burst of bare `publish` until the subscriber on the other connection saw
+ *   every message vs a burst of `trySend` from node B until the handler on node A saw every message.
+ *
+ * Context rows (no target): the same bare operations carrying rxbroker's wire format, the four or
+ * five headers it sets (`Rxb-Op`, `Rxb-Type`, `Rxb-Priority`, `Rxb-Codec`, `Rxb-To`, and `Rxb-Timeout` on
+ * requests) and a msgpack body, the receiver reading those headers and decoding the body: how much of
+ * the gap to bare NATS is the wire format itself rather than the broker around it.
+ *
+ * The bare and rxbroker variants are measured alternately (repetitions interleaved), so a drift of
+ * the machine or of the server during the run taxes both sides alike.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { pack, unpack } from 'msgpackr';
+import { filter, firstValueFrom } from 'rxjs';
+import { ActorId, defineMessage, Mailbox } from 'rxbroker';
+import { NatsMessageBroker } from 'rxbroker/nats';
+import {
+  Countdown,
+  microStats,
+  now,
+  pick,
+  since,
+  Table,
+  timedStats,
+  wanted,
+  type Stats,
+} from '../lib/harness.js';
+
+const table = new Table('nats', '7. NATS: rxbroker vs bare NATS (two connections, loopback)');
+
+/** `NATS_SERVER_BIN` overrides the binary; by default `nats-server` on PATH. */
+const BIN = process.env['NATS_SERVER_BIN'] ?? 'nats-server';
+
+interface Server {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** `nats-server -js` on 127.0.0.1, a free port and a temporary store; resolves once it is ready. */
+async function startServer(): Promise<Server> {
+  const store = mkdtempSync(join(tmpdir(), 'rxbroker-bench-nats-'));
+  const config = join(store, 'server.conf');
+  writeFileSync(config, `listen: "127.0.0.1:-1"\njetstream { store_dir: "${store}" }\n`);
+  const child: ChildProcess = spawn(BIN, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill); // never leave a server behind, even when the table throws
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let log = '';
+    let found: string | undefined;
+    const onData = (chunk: Buffer): void => {
+      log += chunk.toString();
+      found ??= /Listening for client connections on 127\.0\.0\.1:(\d+)/.exec(log)?.[1];
+      if (found !== undefined && log.includes('Server is ready')) {
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        resolve(Number(found));
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`nats-server exited (${code}) before it was ready:\n${log}`)),
+    );
+  });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      process.off('exit', kill);
+      rmSync(store, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Measures `a` and `b` alternately, `reps` times each; returns each one's measurements. */
+async function interleaved(
+  reps: number,
+  a: (() => Promise<Stats>) | null,
+  b: (() => Promise<Stats>) | null,
+): Promise<[Stats[], Stats[]]> {
+  const as: Stats[] = [];
+  const bs: Stats[] = [];
+  for (let i = 0; i < reps; i++) {
+    if (a !== null) as.push(await a());
+    if (b !== null) bs.push(await b());
+  }
+  return [as, bs];
+}
+
+if (spawnSync(BIN, ['--version'], { stdio: 'ignore' }).status !== 0) {
+  table.skip(
+    `${BIN} is not runnable (not on PATH?): install nats-server, or point NATS_SERVER_BIN at it`,
+  );
+} else {
+  const server = await startServer();
+  const REPS = pick(3, 1);
+  const N = pick(100_000, 2_000);
+  const SAMPLES = pick(5, 2);
+  const countdown = new Countdown();
+
+  // ---- bare NATS: two connections, a responder and a counter ---------------------------------
+  const serverSide: NatsConnection = await connect({ servers: server.url });
+  const clientSide: NatsConnection = await connect({ servers: server.url });
+  const empty = new Uint8Array(0);
+  const one = new Uint8Array([1]);
+  serverSide.subscribe('bare.rr', {
+    callback: (_error, msg) => {
+      msg.respond(one);
+    },
+  });
+  serverSide.subscribe('bare.ff', { callback: countdown.hit });
+  // The same, carrying rxbroker's wire format: headers read and body decoded on receipt.
+  const readWire = (msg: Msg): unknown => {
+    const h = msg.headers;
+    return [
+      h?.get('Rxb-Op'),
+      h?.get('Rxb-Type'),
+      h?.get('Rxb-Priority'),
+      h?.get('Rxb-Codec'),
+      h?.get('Rxb-To'),
+      unpack(msg.data),
+    ];
+  };
+  serverSide.subscribe('wire.rr', {
+    callback: (_error, msg) => {
+      readWire(msg);
+      const h = headers();
+      h.set('Rxb-Status', 'ok');
+      h.set('Rxb-Codec', 'msgpack');
+      msg.respond(pack(1), { headers: h });
+    },
+  });
+  serverSide.subscribe('wire.ff', {
+    callback: (_error, msg) => {
+      readWire(msg);
+      countdown.hit();
+    },
+  });
+  const wireHeaders = (op: string, request: boolean): ReturnType<typeof headers> => {
+    const h = headers();
+    h.set('Rxb-Op', op);
+    h.set('Rxb-Type', 'Tick');
+    h.set('Rxb-Priority', '1');
+    h.set('Rxb-Codec', 'msgpack');
+    h.set('Rxb-To', '2');
+    if (request) h.set('Rxb-Timeout', '5000');
+    return h;
+  };
+  const wireRequest = async (): Promise<unknown> => {
+    const reply = await clientSide.request('wire.rr', pack(undefined), {
+      timeout: 5000,
+      headers: wireHeaders('send', true),
+    });
+    return [reply.headers?.get('Rxb-Status'), unpack(reply.data)];
+  };
+  await serverSide.flush(); // the subscriptions are on the server before anything is sent
+  await clientSide.flush();
+
+  // ---- rxbroker: two nodes, two connections; the actor lives on A, B sends -------------------
+  const Ask = defineMessage<void, number>('Ask');
+  const Tick = defineMessage('Tick');
+  const messages = [Ask, Tick];
+  const options = {
+    servers: server.url,
+    logger: null,
+    messages,
+    bucket: 'rxb_bench',
+    prefix: 'rxbench',
+  };
+  const a = await NatsMessageBroker.connect({ ...options, nodeId: 'a' });
+  const b = await NatsMessageBroker.connect({ ...options, nodeId: 'b' });
+  const asker = ActorId.from(1);
+  const sink = ActorId.from(2);
+  await a.register(asker, Mailbox.unbounded({ receive: () => 1 }));
+  await a.register(sink, Mailbox.unbounded({ receive: countdown.hit }));
+  for (const id of [asker, sink]) {
+    if (!b.isRegistered(id)) {
+      await firstValueFrom(
+        b.directoryChanges$.pipe(filter((c) => c.actorId === id && c.node !== undefined)),
+      );
+    }
+  }
+  if (b.nodeOf(asker) !== 'a' || b.nodeOf(sink) !== 'a')
+    throw new Error('node B does not see the actors on node A');
+  const ask = Ask();
+  const tick = Tick();
+  if ((await b.send(asker, ask)) !== 1) throw new Error('send across nodes did not answer 1');
+
+  // ---- roundtrip ------------------------------------------------------------------------------
+  const [bareRr, rxRr] = await interleaved(
+    REPS,
+    wanted('bare-rr')
+      ? () => microStats(() => clientSide.request('bare.rr', empty, { timeout: 5000 }))
+      : null,
+    wanted('send') ? () => microStats(() => b.send(asker, ask)) : null,
+  );
+  if (bareRr.length > 0) {
+    table.record('bare-rr', 'bare NATS request/reply (5 s timeout), two connections', bareRr, {
+      per: 'roundtrip',
+      rate: { unit: 'req/s' },
+      lib: 'nats',
+      note: 'empty request, 1-byte reply, no headers',
+    });
+  }
+  if (rxRr.length > 0) {
+    table.record('send', 'rxbroker send, node B → actor on node A (5 s timeout)', rxRr, {
+      per: 'roundtrip',
+      rate: { unit: 'req/s' },
+      lib: 'rxbroker',
+      note: 'headers + msgpack both ways; handler returns 1',
+    });
+  }
+
+  const [wireRr] = await interleaved(
+    wanted('bare-rr-wire') ? REPS : 0,
+    () => microStats(wireRequest),
+    null,
+  );
+  if (wireRr.length > 0) {
+    table.record(
+      'bare-rr-wire',
+      "context: bare request/reply with rxbroker's headers and msgpack",
+      wireRr,
+      {
+        per: 'roundtrip',
+        rate: { unit: 'req/s' },
+        lib: 'nats',
+        note: 'headers built, read and a body decoded on both sides',
+      },
+    );
+  }
+
+  // ---- fire-and-forget ------------------------------------------------------------------------
+  const n = N.toLocaleString('en-US');
+  const [barePub, rxFf] = await interleaved(
+    REPS,
+    wanted('bare-publish')
+      ? () =>
+          timedStats(async () => {
+            const done = countdown.arm(N);
+            const start = now();
+            for (let i = 0; i < N; i++) clientSide.publish('bare.ff', empty);
+            await done;
+            return since(start);
+          }, SAMPLES)
+      : null,
+    wanted('trySend')
+      ? () =>
+          timedStats(async () => {
+            const done = countdown.arm(N);
+            const start = now();
+            for (let i = 0; i < N; i++) b.trySend(sink, tick);
+            await done;
+            return since(start);
+          }, SAMPLES)
+      : null,
+  );
+  if (barePub.length > 0) {
+    table.record(
+      'bare-publish',
+      `bare NATS publish burst of ${n}, until the subscriber saw all`,
+      barePub,
+      {
+        ops: N,
+        per: 'message',
+        rate: { unit: 'msg/s' },
+        lib: 'nats',
+        note: 'empty payload, no headers',
+      },
+    );
+  }
+  if (rxFf.length > 0) {
+    table.record(
+      'trySend',
+      `rxbroker trySend burst of ${n}, node B → actor on node A, until the handler saw all`,
+      rxFf,
+      {
+        ops: N,
+        per: 'message',
+        rate: { unit: 'msg/s' },
+        lib: 'rxbroker',
+        note: 'headers + msgpack body; mailbox on A',
+      },
+    );
+  }
+
+  const [wirePub] = await interleaved(
+    wanted('bare-publish-wire') ? REPS : 0,
+    () =>
+      timedStats(async () => {
+        const done = countdown.arm(N);
+        const start = now();
+        for (let i = 0; i < N; i++)
+          clientSide.publish('wire.ff', pack(undefined), { headers: wireHeaders('post', false) });
+        await done;
+        return since(start);
+      }, SAMPLES),
+    null,
+  );
+  if (wirePub.length > 0) {
+    table.record(
+      'bare-publish-wire',
+      `context: bare publish burst of ${n} with rxbroker's headers and msgpack`,
+      wirePub,
+      {
+        ops: N,
+        per: 'message',
+        rate: { unit: 'msg/s' },
+        lib: 'nats',
+        note: 'headers built per message, read and body decoded on receipt',
+      },
+    );
+  }
+
+  await b.close();
+  await a.close();
+  await clientSide.close();
+  await serverSide.close();
+  await server.stop();
+  table.finish();
+}
