@@ -7,8 +7,11 @@ import {
   defineMessage,
   isArgumentError,
   Mailbox,
+  type AnyMessage,
   type InMemoryMessageBroker,
+  type InMemoryMessageBrokerOptions,
 } from 'rxbroker';
+import { virtualScheduler } from '../../support/virtual-time.js';
 
 export const Echo = defineMessage<string, string>('Echo');
 export const Note = defineMessage<string, void>('Note');
@@ -163,4 +166,32 @@ export function expectBalanced(broker: InMemoryMessageBroker): void {
 export function addHealthyActor(broker: InMemoryMessageBroker, id = ActorId.from(999)): ActorId {
   broker.register(id, Mailbox.unbounded({ receive: (m) => `ok:${String(m.payload)}` }));
   return id;
+}
+
+/**
+ * A broker in virtual time (made by the spec file's `makeBroker`, which shuts it down after the
+ * test) with one actor at `id` answering `ok:<payload>`, subscribed to `jobs`, recording what it got.
+ */
+export function workingBrokerOf(
+  makeBroker: (options: InMemoryMessageBrokerOptions) => InMemoryMessageBroker,
+  id: ActorId,
+): {
+  scheduler: ReturnType<typeof virtualScheduler>;
+  broker: InMemoryMessageBroker;
+  handled: AnyMessage[];
+} {
+  const scheduler = virtualScheduler();
+  const broker = makeBroker({ scheduler });
+  const handled: AnyMessage[] = [];
+  broker.register(
+    id,
+    Mailbox.unbounded({
+      receive: (m) => {
+        handled.push(m);
+        return `ok:${String(m.payload)}`;
+      },
+    }),
+  );
+  broker.subscribe(id, 'jobs');
+  return { scheduler, broker, handled };
 }

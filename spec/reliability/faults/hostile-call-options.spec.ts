@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   ActorId,
   isArgumentError,
-  Mailbox,
   Priority,
   sendTo,
   type AnyMessage,
@@ -22,6 +21,7 @@ import {
   Note,
   throwingProxy,
   type Channel,
+  workingBrokerOf,
 } from './fault-kit.js';
 
 // Options bags and routing keys of the sending calls, given hostile values.
@@ -29,22 +29,7 @@ import {
 const makeBroker = brokerFactory();
 const ID = ActorId.from(1);
 
-function workingBroker() {
-  const scheduler = virtualScheduler();
-  const broker = makeBroker({ scheduler });
-  const handled: AnyMessage[] = [];
-  broker.register(
-    ID,
-    Mailbox.unbounded({
-      receive: (m) => {
-        handled.push(m);
-        return `ok:${String(m.payload)}`;
-      },
-    }),
-  );
-  broker.subscribe(ID, 'jobs');
-  return { scheduler, broker, handled };
-}
+const workingBroker = () => workingBrokerOf(makeBroker, ID);
 
 async function expectUnharmed(
   broker: InMemoryMessageBroker,

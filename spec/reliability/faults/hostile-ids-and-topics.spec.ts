@@ -11,6 +11,7 @@ import {
   Note,
   throwingProxy,
   type Channel,
+  workingBrokerOf,
 } from './fault-kit.js';
 
 // Actor ids, topics and subscription patterns given hostile values.
@@ -18,22 +19,7 @@ import {
 const makeBroker = brokerFactory();
 const ID = ActorId.from(1);
 
-function workingBroker() {
-  const scheduler = virtualScheduler();
-  const broker = makeBroker({ scheduler });
-  const handled: AnyMessage[] = [];
-  broker.register(
-    ID,
-    Mailbox.unbounded({
-      receive: (m) => {
-        handled.push(m);
-        return `ok:${String(m.payload)}`;
-      },
-    }),
-  );
-  broker.subscribe(ID, 'jobs');
-  return { scheduler, broker, handled };
-}
+const workingBroker = () => workingBrokerOf(makeBroker, ID);
 
 async function expectUnharmed(
   broker: InMemoryMessageBroker,

@@ -21,28 +21,14 @@ import {
   throwingGetters,
   throwingProxy,
   type Channel,
+  workingBrokerOf,
 } from './fault-kit.js';
 
 const makeBroker = brokerFactory();
 const ID = ActorId.from(1);
 
 /** A broker whose actor 1 answers `ok:<payload>` and subscribes to `jobs`; it records its calls. */
-function workingBroker() {
-  const scheduler = virtualScheduler();
-  const broker = makeBroker({ scheduler });
-  const handled: AnyMessage[] = [];
-  broker.register(
-    ID,
-    Mailbox.unbounded({
-      receive: (m) => {
-        handled.push(m);
-        return `ok:${String(m.payload)}`;
-      },
-    }),
-  );
-  broker.subscribe(ID, 'jobs');
-  return { scheduler, broker, handled };
-}
+const workingBroker = () => workingBrokerOf(makeBroker, ID);
 
 /** Every call that sends a message, with the channel its refusal must come through. */
 function sendingCalls(
