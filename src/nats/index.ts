@@ -1,6 +1,7 @@
 export {
   NatsMessageBroker,
   type DirectoryChange,
+  type TopicChange,
   type NatsMessageBrokerOptions,
 } from './nats-message-broker.js';
 export {

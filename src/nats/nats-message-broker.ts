@@ -56,7 +56,8 @@ import {
   H_DL_TYPE,
 } from './dead-letter-stream.js';
 import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
-import { encodeSubjectToken } from './internal/subject-token.js';
+import { decodeSubjectToken, encodeSubjectToken } from './internal/subject-token.js';
+import { parsePattern, parseTopic, TopicRouter } from '../broker/internal/topic-router.js';
 import {
   fromWireError,
   H_CODEC,
@@ -150,6 +151,34 @@ export interface DirectoryChange {
   readonly node: string | undefined;
 }
 
+/**
+ * A change of this node's copy of the cluster's topic subscriptions: `actorId` subscribed to
+ * `pattern` (on any node), or no longer is.
+ *
+ * @example
+ * ```ts
+ * import type { TopicChange } from 'rxbroker/nats';
+ * broker.topicChanges$.subscribe(({ actorId, pattern, subscribed }: TopicChange) =>
+ *   console.log(actorId, subscribed ? 'subscribed to' : 'left', pattern),
+ * );
+ * ```
+ */
+export interface TopicChange {
+  /** The subscribing actor. */
+  readonly actorId: ActorId;
+  /** The subscription's pattern, as given to `subscribe`. */
+  readonly pattern: string;
+  /** True once the subscription is known, false once it is gone. */
+  readonly subscribed: boolean;
+}
+
+interface TopicEntry {
+  readonly actorId: ActorId;
+  readonly pattern: string;
+  /** The directory revision of its key: the cluster's subscription order (PENDING until written). */
+  revision: number;
+}
+
 interface DirectoryEntry {
   readonly node: string;
   readonly revision: number;
@@ -163,6 +192,11 @@ const MAX_DL_ERROR = 1024;
 const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const KEY_PREFIX = 'a.';
 const NODE_PREFIX = 'n.';
+const TOPIC_PREFIX = 't.';
+/** The order of a subscription of this node whose key is not written yet: after every known one. */
+const PENDING = Number.MAX_SAFE_INTEGER;
+/** Topics whose round-robin turn is remembered; past this the turns start over. */
+const TURNS_LIMIT = 4096;
 const defaultLogger: DeadLetterLogger = (line) => console.warn(line);
 
 /**
@@ -264,7 +298,20 @@ export class NatsMessageBroker implements MessageBroker {
    */
   readonly directoryChanges$: Observable<DirectoryChange>;
 
+  /**
+   * Every change of this node's copy of the cluster's topic subscriptions (hot; completes on
+   * `shutdown()`): to wait until this node knows of a subscription made on another node.
+   */
+  readonly topicChanges$: Observable<TopicChange>;
+
   private readonly _changes = new Subject<DirectoryChange>();
+  private readonly _topicChanges = new Subject<TopicChange>();
+  /** The cluster's subscriptions as far as this node knows, by directory key. */
+  private readonly _topics = new Map<string, TopicEntry>();
+  /** Built from `_topics` in subscription order when needed; null once they changed. */
+  private _router: TopicRouter | null = null;
+  /** Whose turn it is per topic for `sendWithRouting`; starts over when the subscriptions change. */
+  private readonly _turns = new Map<string, number>();
   private readonly _local: NodeBroker;
   private readonly _reporter: DeadLetterReporter;
   private readonly _directory = new Map<ActorId, DirectoryEntry>();
@@ -317,6 +364,7 @@ export class NatsMessageBroker implements MessageBroker {
       interval: options.deadLetterLogLimit?.interval ?? 10_000,
     });
     this.directoryChanges$ = this._changes.asObservable();
+    this.topicChanges$ = this._topicChanges.asObservable();
     this.deadLetters$ = merge(this._local.deadLetters$, this._reporter.subject.asObservable());
   }
 
@@ -387,6 +435,7 @@ export class NatsMessageBroker implements MessageBroker {
     assertActorId(actorId);
     if (!this._local.isRegistered(actorId)) throw new BrokerError('NotFound', { actorId });
     this._local.unregister(actorId);
+    this._dropTopics(actorId, true);
     if (this._directory.delete(actorId)) this._changes.next({ actorId, node: undefined });
     try {
       await this._kv.delete(KEY_PREFIX + actorId);
@@ -560,52 +609,136 @@ export class NatsMessageBroker implements MessageBroker {
     );
   }
 
-  // ---- topics: node-local in this version ----------------------------------------------------
+  // ---- topics: cluster-wide ------------------------------------------------------------------
 
-  /** Subscribes an actor of this node to a topic pattern. Topic routing is node-local in this version. */
+  /**
+   * Subscribes an actor of this node to a topic pattern (`.`-separated tokens, `*` for one token,
+   * `>` last for one or more), for publishers on every node: this node knows it at once, the others
+   * once the directory has it (see {@link topicChanges$}). Subscribing twice changes nothing.
+   *
+   * @throws BrokerError `NotFound` when no actor of this node has the id; ArgumentError for an
+   *   invalid pattern
+   */
   subscribe(actorId: ActorId, pattern: string): void {
-    this._local.subscribe(actorId, pattern);
+    assertActorId(actorId);
+    if (!this._local.isRegistered(actorId)) throw new BrokerError('NotFound', { actorId });
+    parsePattern(pattern);
+    const key = topicKey(actorId, pattern);
+    if (this._topics.has(key)) return;
+    const entry: TopicEntry = { actorId, pattern, revision: PENDING };
+    this._setTopic(key, entry);
+    this._kv.put(key, this.nodeId).then(
+      (revision) => {
+        if (this._topics.get(key) === entry && entry.revision > revision) {
+          entry.revision = revision;
+          this._router = null;
+        }
+      },
+      (error: unknown) =>
+        this._reporter._diagnose(
+          `rxbroker: could not write the subscription of actor ${actorId} to '${pattern}'`,
+          error,
+        ),
+    );
   }
 
-  /** Removes a subscription of an actor of this node; false when there was none. */
+  /**
+   * Removes a subscription (of an actor on any node) here and from the directory; false when this
+   * node knows of none.
+   *
+   * @throws ArgumentError for an invalid pattern
+   */
   unsubscribe(actorId: ActorId, pattern: string): boolean {
-    return this._local.unsubscribe(actorId, pattern);
+    assertActorId(actorId);
+    parsePattern(pattern);
+    const key = topicKey(actorId, pattern);
+    const entry = this._topics.get(key);
+    if (entry === undefined) return false;
+    this._deleteTopic(key, entry, true);
+    return true;
   }
 
-  /** Sends to every subscriber of `topic` on this node (node-local in this version). */
+  /** The patterns an actor (of any node) is subscribed to, in the cluster's subscription order. */
+  subscriptionsOf(actorId: ActorId): string[] {
+    assertActorId(actorId);
+    return this._sortedTopics()
+      .filter((entry) => entry.actorId === actorId)
+      .map((entry) => entry.pattern);
+  }
+
+  /**
+   * Sends to every subscriber of `topic` on every node: one result each, in the cluster's order of
+   * subscription (`[]` when none), through the same scatter-gather as `broadcast`.
+   */
   publish<R>(
     topic: string,
     message: Message<unknown, R>,
     options?: SendOptions,
   ): Promise<BroadcastResult<R>[]> {
-    return this._local.publish(topic, message, options);
+    return this._broadcast(message, options, () =>
+      this._routes()
+        .match(topic)
+        .filter((id) => this._isLive(id)),
+    );
   }
 
-  /** Cold twin of `publish`. */
+  /** Cold twin of `publish`. This first version emits every result once all have settled. */
   publish$<R>(
     topic: string,
     message: Message<unknown, R>,
     options?: SendOptions,
   ): Observable<BroadcastResult<R>> {
-    return this._local.publish$(topic, message, options);
+    return defer(() => this.publish(topic, message, options)).pipe(
+      mergeMap((results) => from(results)),
+    );
   }
 
-  /** Sends to one subscriber of the key's topic on this node (node-local in this version). */
-  sendWithRouting<R>(
+  /**
+   * Sends to one subscriber of the key's topic, on any node, taking turns among them (as `send`).
+   * With no subscriber it rejects with BrokerError `RoutingFailed` and the message becomes a dead
+   * letter.
+   */
+  async sendWithRouting<R>(
     routingKey: RoutingKey,
     message: Message<unknown, R>,
     options?: RoutedSendOptions,
   ): Promise<R> {
-    return this._local.sendWithRouting(routingKey, message, options);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
+    if (typeof routingKey !== 'object' || routingKey === null)
+      throw new ArgumentError('routingKey', '{ topic, priority? }', routingKey);
+    const { timeout } = this._readOptions(options);
+    // Each field read once: a getter that changes its answer cannot pass one check and fail the next.
+    const topic = routingKey.topic;
+    const priority = routingKey.priority ?? Priority.Normal;
+    parseTopic(topic);
+    assertPriority(priority);
+    assertMessage(message);
+    const actorId = this._pick(topic);
+    if (actorId === undefined) {
+      const error = new BrokerError('RoutingFailed', {
+        topic,
+        reason: 'no actor subscribes to this topic',
+      });
+      this._reporter._report({
+        actorId: undefined,
+        topic,
+        message,
+        reason: 'RoutingFailed',
+        error,
+        at: Date.now(),
+      });
+      throw error;
+    }
+    return this.send(actorId, message, { priority, timeout });
   }
 
-  /** Cold twin of `sendWithRouting`. */
+  /** Cold twin of `sendWithRouting`: picks the subscriber and sends when subscribed. */
   sendWithRouting$<R>(
     routingKey: RoutingKey,
     message: Message<unknown, R>,
     options?: RoutedSendOptions,
   ): Observable<R> {
-    return this._local.sendWithRouting$(routingKey, message, options);
+    return defer(() => this.sendWithRouting(routingKey, message, options));
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -625,10 +758,15 @@ export class NatsMessageBroker implements MessageBroker {
     this._presenceWatcher?.stop();
     if (this._heartbeatTimer !== null) clearInterval(this._heartbeatTimer);
     for (const id of mine) this._directory.delete(id);
+    const topicKeys = Array.from(this._topics)
+      .filter(([, entry]) => mine.includes(entry.actorId))
+      .map(([key]) => key);
     this._changes.complete();
+    this._topicChanges.complete();
     this._closed = (async () => {
       await Promise.allSettled([
         ...mine.map((id) => this._kv.delete(KEY_PREFIX + id)),
+        ...topicKeys.map((key) => this._kv.delete(key)),
         this._presence?.kv.delete(this._presenceKey(this.nodeId)),
       ]);
       if (this._owned) await this.connection.drain();
@@ -725,11 +863,12 @@ export class NatsMessageBroker implements MessageBroker {
     const synced = new Promise<void>((resolve) => (resolveSynced = resolve));
     const status = await this._kv.status();
     if (status.values === 0) resolveSynced();
-    const watcher = await this._kv.watch({ key: `${KEY_PREFIX}>` });
+    const watcher = await this._kv.watch({ key: '>' });
     this._watcher = watcher;
     void (async () => {
       for await (const entry of watcher) {
-        this._apply(entry);
+        if (entry.key.startsWith(TOPIC_PREFIX)) this._applyTopic(entry);
+        else if (entry.key.startsWith(KEY_PREFIX)) this._apply(entry);
         if (entry.delta === 0) resolveSynced();
       }
     })().catch((error: unknown) =>
@@ -782,6 +921,7 @@ export class NatsMessageBroker implements MessageBroker {
       if (entry.node === this.nodeId) continue;
       const seen = this._seen.get(this._presenceKey(entry.node)) ?? this._startedAt;
       if (now - seen <= ttl) continue;
+      this._dropTopics(id, true);
       this._directory.delete(id);
       this._changes.next({ actorId: id, node: undefined });
       // Only the entry seen (its revision), so that an id registered again meanwhile stays.
@@ -798,7 +938,10 @@ export class NatsMessageBroker implements MessageBroker {
       const node = entry.string();
       this._directory.set(id, { node, revision: entry.revision });
       this._changes.next({ actorId: id, node });
-    } else if (this._directory.delete(id)) this._changes.next({ actorId: id, node: undefined });
+    } else {
+      this._dropTopics(id, false);
+      if (this._directory.delete(id)) this._changes.next({ actorId: id, node: undefined });
+    }
   }
 
   private _learn(actorId: ActorId, node: string, revision: number): void {
@@ -806,6 +949,92 @@ export class NatsMessageBroker implements MessageBroker {
     this._revisions.set(actorId, revision);
     this._directory.set(actorId, { node, revision });
     this._changes.next({ actorId, node });
+  }
+
+  /** Applies a subscription change seen by the watch; this node's own actors' are known already. */
+  private _applyTopic(entry: KvWatchEntry): void {
+    const parsed = parseTopicKey(entry.key);
+    if (parsed === undefined) return;
+    const known = this._topics.get(entry.key);
+    const node = this._directory.get(parsed.actorId)?.node;
+    if (this._local.isRegistered(parsed.actorId) || node === this.nodeId) {
+      // Only the order: what this node's actors subscribe to is decided here.
+      if (known !== undefined && entry.operation === 'PUT' && known.revision > entry.revision) {
+        known.revision = entry.revision;
+        this._router = null;
+      }
+      return;
+    }
+    if (entry.operation === 'PUT') {
+      // An actor the directory copy does not know (any more) subscribes to nothing: a late write.
+      if (known !== undefined || node === undefined) return;
+      this._setTopic(entry.key, { ...parsed, revision: entry.revision });
+    } else if (known !== undefined && known.revision < entry.revision) {
+      this._deleteTopic(entry.key, known, false);
+    }
+  }
+
+  private _setTopic(key: string, entry: TopicEntry): void {
+    this._topics.set(key, entry);
+    this._router = null;
+    this._turns.clear();
+    this._topicChanges.next({ actorId: entry.actorId, pattern: entry.pattern, subscribed: true });
+  }
+
+  /** Forgets a subscription; with `write`, removes it from the directory too (best effort). */
+  private _deleteTopic(key: string, entry: TopicEntry, write: boolean): void {
+    this._topics.delete(key);
+    this._router = null;
+    this._turns.clear();
+    this._topicChanges.next({ actorId: entry.actorId, pattern: entry.pattern, subscribed: false });
+    if (!write) return;
+    // A known revision: only the entry seen, so that a subscription made again meanwhile stays.
+    const options = entry.revision === PENDING ? undefined : { previousSeq: entry.revision };
+    this._kv.delete(key, options).catch((error: unknown) => {
+      if (options === undefined)
+        this._reporter._diagnose(
+          `rxbroker: could not remove the subscription of actor ${entry.actorId} to '${entry.pattern}'`,
+          error,
+        );
+    });
+  }
+
+  /** Forgets every subscription of an actor (and, with `write`, removes them from the directory). */
+  private _dropTopics(actorId: ActorId, write: boolean): void {
+    for (const [key, entry] of Array.from(this._topics)) {
+      if (entry.actorId === actorId) this._deleteTopic(key, entry, write);
+    }
+  }
+
+  private _sortedTopics(): TopicEntry[] {
+    return Array.from(this._topics.values()).sort((a, b) => a.revision - b.revision);
+  }
+
+  /** The router of the subscriptions known now, in the cluster's subscription order. */
+  private _routes(): TopicRouter {
+    if (this._router === null) {
+      const router = new TopicRouter();
+      for (const entry of this._sortedTopics()) router.subscribe(entry.actorId, entry.pattern);
+      this._router = router;
+    }
+    return this._router;
+  }
+
+  /** An actor that can receive: of this node, or in the directory copy. */
+  private _isLive(actorId: ActorId): boolean {
+    return this._local.isRegistered(actorId) || this._directory.has(actorId);
+  }
+
+  /** The live subscriber of `topic` whose turn it is (round-robin); undefined when there is none. */
+  private _pick(topic: string): ActorId | undefined {
+    const ids = this._routes()
+      .match(topic)
+      .filter((id) => this._isLive(id));
+    if (ids.length === 0) return undefined;
+    const turn = (this._turns.get(topic) ?? 0) % ids.length;
+    if (this._turns.size >= TURNS_LIMIT) this._turns.clear();
+    this._turns.set(topic, turn + 1);
+    return ids[turn];
   }
 
   /** Asks the directory itself about an id the copy does not know (yet). */
@@ -1133,6 +1362,29 @@ export class NatsMessageBroker implements MessageBroker {
   private _readWireTimeout(value: string | undefined): number {
     const timeout = Number(value);
     return timeout > 0 && timeout <= MAX_TIMEOUT ? timeout : this._defaultTimeout;
+  }
+}
+
+/**
+ * The directory key of a subscription: `t.<actor id>.<pattern>`, the pattern as one subject token
+ * with `=` for its escape character (KV keys allow no `~`; the token never holds a `=`).
+ */
+function topicKey(actorId: ActorId, pattern: string): string {
+  return `${TOPIC_PREFIX}${actorId}.${encodeSubjectToken(pattern).replace(/~/g, '=')}`;
+}
+
+/** The actor and pattern of a subscription key; undefined for a key that is not one. */
+function parseTopicKey(key: string): { actorId: ActorId; pattern: string } | undefined {
+  const rest = key.slice(TOPIC_PREFIX.length);
+  const dot = rest.indexOf('.');
+  const actorId = Number(rest.slice(0, dot));
+  if (dot < 0 || !isValidId(actorId)) return undefined;
+  try {
+    const pattern = decodeSubjectToken(rest.slice(dot + 1).replace(/=/g, '~'));
+    parsePattern(pattern);
+    return { actorId, pattern };
+  } catch {
+    return undefined;
   }
 }
 
