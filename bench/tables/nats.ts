@@ -17,10 +17,6 @@
  * The bare and rxbroker variants are measured alternately (repetitions interleaved), so a drift of
  * the machine or of the server during the run taxes both sides alike.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { pack, unpack } from 'msgpackr';
 import { filter, firstValueFrom } from 'rxjs';
@@ -37,56 +33,14 @@ import {
   wanted,
   type Stats,
 } from '../lib/harness.js';
+// The same server start as the NATS tests (NATS_SERVER_BIN or nats-server on PATH).
+import {
+  natsBinaryAvailable,
+  natsServerBin,
+  startNatsServer,
+} from '../../spec/nats/support/nats-server.js';
 
 const table = new Table('nats', '7. NATS: rxbroker vs bare NATS (two connections, loopback)');
-
-/** `NATS_SERVER_BIN` overrides the binary; by default `nats-server` on PATH. */
-const BIN = process.env['NATS_SERVER_BIN'] ?? 'nats-server';
-
-interface Server {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/** `nats-server -js` on 127.0.0.1, a free port and a temporary store; resolves once it is ready. */
-async function startServer(): Promise<Server> {
-  const store = mkdtempSync(join(tmpdir(), 'rxbroker-bench-nats-'));
-  const config = join(store, 'server.conf');
-  writeFileSync(config, `listen: "127.0.0.1:-1"\njetstream { store_dir: "${store}" }\n`);
-  const child: ChildProcess = spawn(BIN, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const kill = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', kill); // never leave a server behind, even when the table throws
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let log = '';
-    let found: string | undefined;
-    const onData = (chunk: Buffer): void => {
-      log += chunk.toString();
-      found ??= /Listening for client connections on 127\.0\.0\.1:(\d+)/.exec(log)?.[1];
-      if (found !== undefined && log.includes('Server is ready')) {
-        child.stderr?.off('data', onData);
-        child.stderr?.resume();
-        resolve(Number(found));
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      reject(new Error(`nats-server exited (${code}) before it was ready:\n${log}`)),
-    );
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      process.off('exit', kill);
-      rmSync(store, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Measures `a` and `b` alternately, `reps` times each; returns each one's measurements. */
 async function interleaved(
@@ -103,12 +57,12 @@ async function interleaved(
   return [as, bs];
 }
 
-if (spawnSync(BIN, ['--version'], { stdio: 'ignore' }).status !== 0) {
+if (!natsBinaryAvailable) {
   table.skip(
-    `${BIN} is not runnable (not on PATH?): install nats-server, or point NATS_SERVER_BIN at it`,
+    `${natsServerBin} is not runnable (not on PATH?): install nats-server, or point NATS_SERVER_BIN at it`,
   );
 } else {
-  const server = await startServer();
+  const server = await startNatsServer({ own: true });
   const REPS = pick(3, 1);
   const N = pick(100_000, 2_000);
   const SAMPLES = pick(5, 2);

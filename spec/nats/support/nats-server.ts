@@ -9,7 +9,9 @@ import { join } from 'node:path';
  * skipped when there is neither; with REQUIRE_NATS=1 they fail instead (see `natsDescribe`).
  */
 export const natsUrl = process.env.NATS_URL;
-const hasBinary = spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
+/** The server binary: `NATS_SERVER_BIN`, else `nats-server` on PATH. */
+export const natsServerBin = process.env.NATS_SERVER_BIN ?? 'nats-server';
+const hasBinary = spawnSync(natsServerBin, ['--version'], { stdio: 'ignore' }).status === 0;
 export const natsAvailable = natsUrl !== undefined || hasBinary;
 /** Fault tests start, kill and restart their own server: they need the binary, not NATS_URL. */
 export const natsBinaryAvailable = hasBinary;
@@ -71,10 +73,19 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   if (options.maxPayload !== undefined) lines.push(`max_payload: ${options.maxPayload}`);
   if (options.config !== undefined) lines.push(options.config);
   writeFileSync(config, lines.join('\n') + '\n');
-  const child: ChildProcess = spawn('nats-server', ['-c', config], {
+  const child: ChildProcess = spawn(natsServerBin, ['-c', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit); // never leave a server behind, even when the caller throws
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let log = '';
     let found: string | undefined;
