@@ -9,15 +9,15 @@
  * - fire-and-forget: a burst of bare `publish` until the subscriber on the other connection saw
  *   every message vs a burst of `trySend` from node B until the handler on node A saw every message.
  *
- * Context rows (no target): the same bare operations carrying rxbroker's wire format, the four or
- * five headers it sets (`Rxb-Op`, `Rxb-Type`, `Rxb-Priority`, `Rxb-Codec`, `Rxb-To`, and `Rxb-Timeout` on
- * requests) and a msgpack body, the receiver reading those headers and decoding the body: how much of
- * the gap to bare NATS is the wire format itself rather than the broker around it.
+ * Context rows (no target): the same bare operations carrying rxbroker's wire format, a frame (an
+ * 18-byte head, the codec name and the message type, then a msgpack body; see
+ * src/nats/internal/frame.ts) built per message, the receiver reading the head and decoding the
+ * body: how much of the gap to bare NATS is the wire format itself rather than the broker around it.
  *
  * The bare and rxbroker variants are measured alternately (repetitions interleaved), so a drift of
  * the machine or of the server during the run taxes both sides alike.
  */
-import { connect, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { pack, unpack } from 'msgpackr';
 import { filter, firstValueFrom } from 'rxjs';
 import { ActorId, defineMessage, Mailbox } from 'rxbroker';
@@ -79,25 +79,34 @@ if (!natsBinaryAvailable) {
     },
   });
   serverSide.subscribe('bare.ff', { callback: countdown.hit });
-  // The same, carrying rxbroker's wire format: headers read and body decoded on receipt.
-  const readWire = (msg: Msg): unknown => {
-    const h = msg.headers;
-    return [
-      h?.get('Rxb-Op'),
-      h?.get('Rxb-Type'),
-      h?.get('Rxb-Priority'),
-      h?.get('Rxb-Codec'),
-      h?.get('Rxb-To'),
-      unpack(msg.data),
-    ];
+  // The same, carrying rxbroker's wire format: a frame built per message, read on receipt.
+  const codecName = new TextEncoder().encode('msgpack');
+  const frame = (op: number, type: Uint8Array, timeout: number, body: Uint8Array): Uint8Array => {
+    const head = 18 + codecName.length + type.length;
+    const bytes = new Uint8Array(head + body.length);
+    bytes[0] = 0xb1;
+    bytes[1] = op;
+    bytes[2] = 1;
+    bytes[3] = codecName.length;
+    bytes[5] = type.length;
+    new DataView(bytes.buffer).setUint32(6, timeout);
+    bytes[17] = 2; // actor id 2
+    bytes.set(codecName, 18);
+    bytes.set(type, 18 + codecName.length);
+    bytes.set(body, head);
+    return bytes;
   };
+  const readWire = (msg: Msg): unknown => {
+    const data = msg.data;
+    if (data[0] !== 0xb1) throw new Error('not a frame');
+    return unpack(data.subarray(18 + (data[3] as number) + (data[5] as number)));
+  };
+  const tickType = new TextEncoder().encode('Tick');
+  const noType = new Uint8Array(0);
   serverSide.subscribe('wire.rr', {
     callback: (_error, msg) => {
       readWire(msg);
-      const h = headers();
-      h.set('Rxb-Status', 'ok');
-      h.set('Rxb-Codec', 'msgpack');
-      msg.respond(pack(1), { headers: h });
+      msg.respond(frame(4, noType, 0, pack(1)));
     },
   });
   serverSide.subscribe('wire.ff', {
@@ -106,22 +115,11 @@ if (!natsBinaryAvailable) {
       countdown.hit();
     },
   });
-  const wireHeaders = (op: string, request: boolean): ReturnType<typeof headers> => {
-    const h = headers();
-    h.set('Rxb-Op', op);
-    h.set('Rxb-Type', 'Tick');
-    h.set('Rxb-Priority', '1');
-    h.set('Rxb-Codec', 'msgpack');
-    h.set('Rxb-To', '2');
-    if (request) h.set('Rxb-Timeout', '5000');
-    return h;
-  };
   const wireRequest = async (): Promise<unknown> => {
-    const reply = await clientSide.request('wire.rr', pack(undefined), {
+    const reply = await clientSide.request('wire.rr', frame(1, tickType, 5000, pack(undefined)), {
       timeout: 5000,
-      headers: wireHeaders('send', true),
     });
-    return [reply.headers?.get('Rxb-Status'), unpack(reply.data)];
+    return readWire(reply);
   };
   await serverSide.flush(); // the subscriptions are on the server before anything is sent
   await clientSide.flush();
@@ -177,7 +175,7 @@ if (!natsBinaryAvailable) {
       per: 'roundtrip',
       rate: { unit: 'req/s' },
       lib: 'rxbroker',
-      note: 'headers + msgpack both ways; handler returns 1',
+      note: 'frame + msgpack both ways; handler returns 1',
     });
   }
 
@@ -189,13 +187,13 @@ if (!natsBinaryAvailable) {
   if (wireRr.length > 0) {
     table.record(
       'bare-rr-wire',
-      "context: bare request/reply with rxbroker's headers and msgpack",
+      "context: bare request/reply with rxbroker's frame and msgpack",
       wireRr,
       {
         per: 'roundtrip',
         rate: { unit: 'req/s' },
         lib: 'nats',
-        note: 'headers built, read and a body decoded on both sides',
+        note: 'frame built, read and a body decoded on both sides',
       },
     );
   }
@@ -249,7 +247,7 @@ if (!natsBinaryAvailable) {
         per: 'message',
         rate: { unit: 'msg/s' },
         lib: 'rxbroker',
-        note: 'headers + msgpack body; mailbox on A',
+        note: 'frame + msgpack body; mailbox on A',
       },
     );
   }
@@ -261,7 +259,7 @@ if (!natsBinaryAvailable) {
         const done = countdown.arm(N);
         const start = now();
         for (let i = 0; i < N; i++)
-          clientSide.publish('wire.ff', pack(undefined), { headers: wireHeaders('post', false) });
+          clientSide.publish('wire.ff', frame(2, tickType, 0, pack(undefined)));
         await done;
         return since(start);
       }, SAMPLES),
@@ -270,14 +268,14 @@ if (!natsBinaryAvailable) {
   if (wirePub.length > 0) {
     table.record(
       'bare-publish-wire',
-      `context: bare publish burst of ${n} with rxbroker's headers and msgpack`,
+      `context: bare publish burst of ${n} with rxbroker's frame and msgpack`,
       wirePub,
       {
         ops: N,
         per: 'message',
         rate: { unit: 'msg/s' },
         lib: 'nats',
-        note: 'headers built per message, read and body decoded on receipt',
+        note: 'frame built per message, read and body decoded on receipt',
       },
     );
   }

@@ -7,6 +7,13 @@ const makeBroker = brokerFactory();
 describe('MessageBroker conformance: InMemoryMessageBroker', () => {
   conformanceSuite(async () => {
     const broker = makeBroker();
-    return { home: broker, client: broker, known: async () => undefined };
+    const atOnce = async (): Promise<void> => undefined;
+    return {
+      home: broker,
+      client: broker,
+      known: atOnce,
+      subscribed: atOnce,
+      unsubscribed: atOnce,
+    };
   });
 });

@@ -1,6 +1,26 @@
+import { filter, firstValueFrom } from 'rxjs';
 import type { ActorId } from 'rxbroker';
+import type { NatsMessageBroker } from 'rxbroker/nats';
 import { describeNats, whenKnown } from '../nats/support/nats-suite.js';
 import { conformanceMessages, conformanceSuite } from './message-broker-conformance.js';
+
+/**
+ * Resolves once `broker`'s copy of the topic subscriptions says whether `actorId` subscribes to
+ * `pattern` as `subscribed` does (at once if it does already).
+ */
+function whenTopic(
+  broker: NatsMessageBroker,
+  actorId: ActorId,
+  pattern: string,
+  subscribed: boolean,
+): Promise<unknown> {
+  if (broker.subscriptionsOf(actorId).includes(pattern) === subscribed) return Promise.resolve();
+  return firstValueFrom(
+    broker.topicChanges$.pipe(
+      filter((c) => c.actorId === actorId && c.pattern === pattern && c.subscribed === subscribed),
+    ),
+  );
+}
 
 describeNats(
   'MessageBroker conformance: NatsMessageBroker (actors on node a, sent from node b)',
@@ -12,7 +32,17 @@ describeNats(
       const known = async (...ids: ActorId[]): Promise<void> => {
         await Promise.all(ids.map((id) => whenKnown(client, id)));
       };
-      return { home, client, known };
+      // Both nodes: the owner knows a subscription at once, the other once the directory has it.
+      // Waiting for the other node also means the subscription has its place in the cluster's
+      // order before the next one is made.
+      const topic =
+        (subscribed: boolean) =>
+        async (actorId: ActorId, pattern: string): Promise<void> => {
+          await Promise.all(
+            [home, client].map((node) => whenTopic(node, actorId, pattern, subscribed)),
+          );
+        };
+      return { home, client, known, subscribed: topic(true), unsubscribed: topic(false) };
     });
   },
 );

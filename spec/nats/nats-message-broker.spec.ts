@@ -1,5 +1,5 @@
 import { firstValueFrom, ReplaySubject, take, toArray } from 'rxjs';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import {
   ActorId,
   defineMessage,
@@ -148,6 +148,102 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
     ]);
   });
 
+  it('a burst of trySends and then a send to the same actor arrive in the order they were made', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages });
+    const b = await nats.node(cluster, { nodeId: 'b', messages });
+    const seen: string[] = [];
+    const id = ActorId.from(1);
+    await a.register(
+      id,
+      Mailbox.unbounded({
+        receive(msg) {
+          seen.push(Note.is(msg) ? msg.payload : msg.type);
+          return 'ok';
+        },
+      }),
+    );
+    await whenKnown(b, id);
+    const sent = Array.from({ length: 500 }, (_, i) => `n${i}`);
+    for (const text of sent.slice(0, 250)) b.trySend(id, Note(text));
+    const ping = b.send(id, Ping()); // a request: the posts queued before it go first
+    for (const text of sent.slice(250)) b.trySend(id, Note(text));
+    await ping;
+    await b.send(id, Ping());
+    expect(seen).toEqual([...sent.slice(0, 250), 'Ping', ...sent.slice(250), 'Ping']);
+  });
+
+  it('trySends whose publish fails after trySend returned are dead letters, not lost', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages });
+    const b = await nats.node(cluster, { nodeId: 'b', messages });
+    const id = ActorId.from(1);
+    await a.register(id, Mailbox.unbounded(named('one')));
+    await whenKnown(b, id);
+    const letters = firstValueFrom(b.deadLetters$.pipe(take(2), toArray()));
+    // The posts of a turn are published in the microtask after it; make that publish fail, as a
+    // connection closing in between would.
+    const refused = new Error('refused by the client');
+    const publish = vi.spyOn(b.connection, 'publish').mockImplementation(() => {
+      throw refused;
+    });
+    b.trySend(id, Note('one'));
+    b.trySend(id, Note('two'));
+    const received = await letters;
+    publish.mockRestore();
+    expect(received.map((l) => [l.actorId, l.message.payload, l.reason, l.error.cause])).toEqual([
+      [id, 'one', 'ActorStopped', refused],
+      [id, 'two', 'ActorStopped', refused],
+    ]);
+  });
+
+  it('trySend on a closed connection is refused at once with ActorStopped and a dead letter', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages });
+    const b = await nats.node(cluster, { nodeId: 'b', messages });
+    const id = ActorId.from(1);
+    await a.register(id, Mailbox.unbounded(named('one')));
+    await whenKnown(b, id);
+    await b.connection.close();
+    const letter = firstValueFrom(b.deadLetters$);
+    let error: unknown;
+    try {
+      b.trySend(id, Note('late'));
+    } catch (e) {
+      error = e;
+    }
+    expect(isSendError(error, 'ActorStopped')).toBe(true);
+    await expect(letter).resolves.toMatchObject({ actorId: id, reason: 'ActorStopped' });
+  });
+
+  it('a batch with a malformed frame: the frames before it are delivered, the rest is a dead letter', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages });
+    const notes = new ReplaySubject<string>();
+    const id = ActorId.from(1);
+    await a.register(id, Mailbox.unbounded(named('one', notes)));
+    const { asciiBytes, writeFrame, OP_POST } = await import('../../src/nats/internal/frame.js');
+    const good = writeFrame(
+      OP_POST,
+      1,
+      0,
+      1,
+      asciiBytes('json'),
+      asciiBytes('Note'),
+      new TextEncoder().encode('"fine"'),
+    );
+    const batch = new Uint8Array(2 + 4 + good.length + 4 + 3);
+    batch.set([0xb1, 6, 0, 0, 0, good.length]);
+    batch.set(good, 6);
+    batch.set([0, 0, 0, 99, 1, 2, 3], 6 + good.length); // claims 99 bytes, holds 3
+    const letter = firstValueFrom(a.deadLetters$);
+    a.connection.publish(a.subject, batch);
+    await expect(firstValueFrom(notes)).resolves.toBe('fine');
+    const { reason, error } = await letter;
+    expect(reason).toBe('RoutingFailed');
+    expect(isCodecError(error.cause, 'InvalidPayload')).toBe(true);
+  });
+
   it('trySend to an id the directory does not know throws ActorNotFound', async () => {
     const cluster = nats.cluster();
     const b = await nats.node(cluster, { nodeId: 'b', messages });
@@ -160,7 +256,7 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
     expect(isSendError(error, 'ActorNotFound')).toBe(true);
   });
 
-  it('priority travels as a header: the remote mailbox takes Critical before High before Low', async () => {
+  it('priority travels in the frame: the remote mailbox takes Critical before High before Low', async () => {
     const cluster = nats.cluster();
     const a = await nats.node(cluster, { nodeId: 'a', messages });
     const b = await nats.node(cluster, { nodeId: 'b', messages });
@@ -325,6 +421,44 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
     await a.register(ActorId.from(1), Mailbox.unbounded(named('one')));
     const error: unknown = await b.send(ActorId.from(1), Ping()).catch((e: unknown) => e);
     expect(isCodecError(error, 'UnknownMessageType')).toBe(true);
+  });
+
+  it('a trySend the receiver cannot decode is a dead letter there, never lost silently', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages: [Ping] }); // does not know Note
+    const b = await nats.node(cluster, { nodeId: 'b', messages });
+    const id = ActorId.from(1);
+    await a.register(id, Mailbox.unbounded(named('one')));
+    await whenKnown(b, id);
+    const letter = firstValueFrom(a.deadLetters$);
+    b.trySend(id, Note('lost?'));
+    const { actorId, message, reason, error } = await letter;
+    expect({ actorId, type: message.type, reason }).toEqual({
+      actorId: id,
+      type: 'Note',
+      reason: 'RoutingFailed',
+    });
+    expect(isBrokerError(error, 'RoutingFailed')).toBe(true);
+    expect(isCodecError(error.cause, 'UnknownMessageType')).toBe(true);
+    expect(message.payload).toBeInstanceOf(Uint8Array); // the bytes as they came, never decoded
+  });
+
+  it('bytes on a node subject that are no rxbroker frame: a dead letter, and a requester is told', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages });
+    const letters = firstValueFrom(a.deadLetters$.pipe(take(2), toArray()));
+    const junk = new TextEncoder().encode('{"op":"send"}');
+    a.connection.publish(a.subject, junk);
+    const reply = await a.connection.request(a.subject, junk, { timeout: 5000 });
+    expect(reply.data[0]).toBe(0xb1); // a frame...
+    expect(reply.data[1]).toBe(5); // ...carrying an error
+    const received = await letters;
+    expect(
+      received.map((l) => [l.actorId, l.reason, isCodecError(l.error.cause, 'InvalidPayload')]),
+    ).toEqual([
+      [undefined, 'RoutingFailed', true],
+      [undefined, 'RoutingFailed', true],
+    ]);
   });
 
   it('a payload with a constructor or __proto__ key never reaches a remote handler', async () => {

@@ -97,9 +97,10 @@ describeNats('NatsMessageBroker topics across nodes', (nats) => {
     await a.register(one, Mailbox.unbounded(named('a1')));
     await b.register(two, Mailbox.unbounded(named('b2')));
     a.subscribe(one, 'jobs.*');
-    b.subscribe(two, 'jobs.>');
     await whenKnown(b, one);
-    await whenSubscribed(b, one, 'jobs.*');
+    await whenSubscribed(b, one, 'jobs.*'); // written before b's: the order is a1, b2
+    b.subscribe(two, 'jobs.>');
+    await whenSubscribed(a, two, 'jobs.>');
     const answers: string[] = [];
     for (let i = 0; i < 4; i++) answers.push(await b.sendWithRouting({ topic: 'jobs.x' }, Ping()));
     expect(answers).toEqual(['a1', 'b2', 'a1', 'b2']);

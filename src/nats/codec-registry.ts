@@ -27,6 +27,8 @@ export interface Codec {
   decode(bytes: Uint8Array): unknown;
 }
 
+/** Shared: a zero-length array has nothing to change. */
+const NO_BYTES = new Uint8Array(0);
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
 /**
@@ -40,7 +42,8 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: fal
  */
 export const msgpackCodec: Codec = Object.freeze({
   name: 'msgpack',
-  encode: (value: unknown): Uint8Array => packr.pack(value),
+  // `undefined` (a message without payload, a void result) travels as no bytes at all.
+  encode: (value: unknown): Uint8Array => (value === undefined ? NO_BYTES : packr.pack(value)),
   decode: (bytes: Uint8Array): unknown => (bytes.length === 0 ? undefined : packr.unpack(bytes)),
 });
 
@@ -59,7 +62,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export const jsonCodec: Codec = Object.freeze({
   name: 'json',
   encode: (value: unknown): Uint8Array =>
-    value === undefined ? new Uint8Array(0) : encoder.encode(JSON.stringify(value)),
+    value === undefined ? NO_BYTES : encoder.encode(JSON.stringify(value)),
   decode: (bytes: Uint8Array): unknown =>
     bytes.length === 0 ? undefined : (JSON.parse(decoder.decode(bytes)) as unknown),
 });

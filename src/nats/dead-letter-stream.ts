@@ -2,9 +2,10 @@ import type { MsgHdrs } from '@nats-io/transport-node';
 import type { ActorId } from '../actor/actor-id.js';
 import type { DeadLetterReason } from '../dead-letter/dead-letter.js';
 import type { CodecRegistry } from './codec-registry.js';
-import { H_CODEC } from './internal/wire.js';
 
 /** @internal Headers of a dead-letter record (its body is the payload, through the codec). */
+export const H_CODEC = 'Rxb-Codec';
+/** @internal */
 export const H_DL_ACTOR = 'Rxb-Dl-Actor';
 /** @internal */
 export const H_DL_TYPE = 'Rxb-Dl-Type';

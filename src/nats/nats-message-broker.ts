@@ -37,6 +37,7 @@ import { isSendError, SendError, type SendErrorKind } from '../errors/send-error
 import { Mailbox } from '../mailbox/mailbox.js';
 import {
   assertMessage,
+  defineMessage,
   type AnyMessage,
   type Message,
   type MessageDefinition,
@@ -46,6 +47,7 @@ import { CodecError } from './codec-error.js';
 import { CodecRegistry, type Codec } from './codec-registry.js';
 import { NodeBroker, tapReporter } from './internal/node-broker.js';
 import {
+  H_CODEC,
   H_DL_ACTOR,
   H_DL_AT,
   H_DL_ERROR,
@@ -58,21 +60,21 @@ import {
 import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { decodeSubjectToken, encodeSubjectToken } from './internal/subject-token.js';
 import { parsePattern, parseTopic, TopicRouter } from '../broker/internal/topic-router.js';
+import { describeError, fromWireError, toWireError, type WireError } from './internal/wire.js';
 import {
-  fromWireError,
-  H_CODEC,
-  H_OP,
-  H_PRIORITY,
-  H_STATUS,
-  H_TIMEOUT,
-  H_TO,
-  H_TYPE,
+  asciiBytes,
+  frameLength,
+  FrameReader,
+  isBatch,
   OP_BROADCAST,
+  OP_ERROR,
+  OP_OK,
   OP_POST,
   OP_SEND,
-  toWireError,
-  type WireError,
-} from './internal/wire.js';
+  readU32,
+  writeFrame,
+} from './internal/frame.js';
+import { Outbox } from './internal/outbox.js';
 
 /**
  * Options of {@link NatsMessageBroker.connect}.
@@ -185,6 +187,8 @@ interface DirectoryEntry {
 }
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
+/** The server's default max_payload, until the connection knows the server's. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const STREAM = /^[A-Za-z0-9_-]{1,255}$/;
 /** Longest error message a dead-letter record keeps (header values stay small). */
@@ -332,6 +336,24 @@ export class NatsMessageBroker implements MessageBroker {
   /** Where this node publishes its dead letters; null when it does not. */
   private _deadSubject: string | null = null;
   private _isShutdown = false;
+  /** Fire-and-forget messages to other nodes, batched per node and microtask. */
+  private readonly _outbox = new Outbox(
+    (subject, data) => this.connection.publish(subject, data),
+    (ids, messages, cause) => {
+      for (let i = 0; i < ids.length; i++) {
+        const actorId = ids[i] as ActorId;
+        const message = messages[i] as AnyMessage;
+        const info = { actorId, messageType: message.type };
+        this._deadLetter(actorId, message, new SendError('ActorStopped', info, { cause }));
+      }
+    },
+  );
+  /** Reads every frame this node receives (one reader, no object per message). */
+  private readonly _reader = new FrameReader();
+  /** The ASCII bytes of codec names and message types, for frames. */
+  private readonly _names = new Map<string, Uint8Array>();
+  /** The subject of each node sent to. */
+  private readonly _subjects = new Map<string, string>();
 
   private constructor(
     /** The NATS connection. */
@@ -505,18 +527,18 @@ export class NatsMessageBroker implements MessageBroker {
     if (node === undefined || node === this.nodeId)
       return this._local.send(actorId, message, { priority, timeout });
     const body = this.codecs._encodePayload(message);
-    const h = this._headers(OP_SEND, message.type, priority);
-    h.set(H_TO, String(actorId));
-    h.set(H_TIMEOUT, String(timeout));
-    this._assertFits(body, h, [actorId], message);
+    const frame = this._frame(OP_SEND, message.type, priority, timeout, actorId, body);
+    this._assertFits(frame.length, [actorId], message);
     let reply: Msg;
     try {
-      reply = await this.connection.request(this._subjectOf(node), body, { timeout, headers: h });
+      const subject = this._subjectOf(node);
+      this._outbox.flush(subject); // earlier posts to the node go first
+      reply = await this.connection.request(subject, frame, { timeout });
     } catch (error) {
       throw this._transportFailure(error, actorId, message, timeout);
     }
-    const value = this._decodeReply(reply, message.type);
-    if (reply.headers?.get(H_STATUS) !== 'ok') throw fromWireError(value, actorId, message.type);
+    const value = this._readReply(reply, message.type);
+    if (this._reader.op !== OP_OK) throw fromWireError(value, actorId, message.type);
     return value as R;
   }
 
@@ -551,20 +573,20 @@ export class NatsMessageBroker implements MessageBroker {
       return;
     }
     const body = this.codecs._encodePayload(message);
-    const h = this._headers(OP_POST, message.type, priority);
-    h.set(H_TO, String(actorId));
-    this._assertFits(body, h, [actorId], message);
-    try {
-      this.connection.publish(this._subjectOf(node), body, { headers: h });
-    } catch (cause) {
+    const codec = this._ascii(this.codecs.codec.name);
+    const type = this._ascii(message.type);
+    this._assertFits(frameLength(codec, type, body), [actorId], message);
+    if (this.connection.isClosed()) {
       const error = new SendError(
         'ActorStopped',
         { actorId, messageType: message.type },
-        { cause },
+        { cause: new Error('the NATS connection is closed') },
       );
       this._deadLetter(actorId, message, error);
       throw error;
     }
+    const limit = this.connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    this._outbox.post(this._subjectOf(node), limit, actorId, message, priority, codec, type, body);
   }
 
   /** Cold: sends when subscribed. Unsubscribing does not withdraw a message already sent to another node. */
@@ -749,6 +771,7 @@ export class NatsMessageBroker implements MessageBroker {
    */
   shutdown(): void {
     if (this._isShutdown) return;
+    this._outbox.flushAll(); // what was sent before shutdown still goes
     this._isShutdown = true;
     const mine = this._local.actorIds();
     this._local.shutdown();
@@ -958,10 +981,17 @@ export class NatsMessageBroker implements MessageBroker {
     const known = this._topics.get(entry.key);
     const node = this._directory.get(parsed.actorId)?.node;
     if (this._local.isRegistered(parsed.actorId) || node === this.nodeId) {
-      // Only the order: what this node's actors subscribe to is decided here.
-      if (known !== undefined && entry.operation === 'PUT' && known.revision > entry.revision) {
-        known.revision = entry.revision;
-        this._router = null;
+      // This node's actors subscribe here; the watch brings the order of their writes, and the
+      // removals made by other nodes (newer than the write this node knows of; a removal while a
+      // write of this node is pending is older than that write).
+      if (known === undefined) return;
+      if (entry.operation === 'PUT') {
+        if (known.revision > entry.revision) {
+          known.revision = entry.revision;
+          this._router = null;
+        }
+      } else if (known.revision !== PENDING && known.revision < entry.revision) {
+        this._deleteTopic(entry.key, known, false);
       }
       return;
     }
@@ -1051,20 +1081,48 @@ export class NatsMessageBroker implements MessageBroker {
   }
 
   private _subjectOf(node: string): string {
-    return `${this._prefix}.node.${encodeSubjectToken(node)}`;
+    let subject = this._subjects.get(node);
+    if (subject === undefined) {
+      subject = `${this._prefix}.node.${encodeSubjectToken(node)}`;
+      this._subjects.set(node, subject);
+    }
+    return subject;
   }
 
-  private _headers(op: string, type: string, priority: Priority): MsgHdrs {
-    const h = makeHeaders();
-    h.set(H_OP, op);
-    h.set(H_TYPE, type);
-    h.set(H_PRIORITY, String(priority));
-    h.set(H_CODEC, this.codecs.codec.name);
-    return h;
+  /** The ASCII bytes of a codec name or message type, made once per name. */
+  private _ascii(name: string): Uint8Array {
+    let bytes = this._names.get(name);
+    if (bytes === undefined) {
+      bytes = asciiBytes(name);
+      this._names.set(name, bytes);
+    }
+    return bytes;
   }
 
-  private _decodeReply(reply: Msg, messageType: string): unknown {
-    return this.codecs._decode(reply.data, reply.headers?.get(H_CODEC) ?? '', messageType);
+  private _frame(
+    op: number,
+    type: string,
+    priority: Priority,
+    timeout: number,
+    actorId: number,
+    body: Uint8Array,
+  ): Uint8Array {
+    const codec = this._ascii(this.codecs.codec.name);
+    return writeFrame(op, priority, timeout, actorId, codec, this._ascii(type), body);
+  }
+
+  /**
+   * The value of a reply frame (`this._reader.op` then tells OP_OK from OP_ERROR). CodecError
+   * `InvalidPayload` for a reply that is no frame, or not a reply.
+   */
+  private _readReply(reply: Msg, messageType: string): unknown {
+    const reader = this._reader;
+    if (!reader.read(reply.data) || (reader.op !== OP_OK && reader.op !== OP_ERROR))
+      throw new CodecError('InvalidPayload', messageType);
+    const op = reader.op;
+    const value = this.codecs._decode(reader.body, reader.codec, messageType);
+    reader.op = op; // decoding may have run user code that read another frame
+    return value;
   }
 
   /** The SendError a sender gets when NATS itself fails a request; a dead letter too. */
@@ -1103,16 +1161,9 @@ export class NatsMessageBroker implements MessageBroker {
    * CodecError `PayloadTooLarge`; each target gets a dead letter (`RoutingFailed`, the CodecError
    * as its error's `cause`).
    */
-  private _assertFits(
-    body: Uint8Array,
-    h: MsgHdrs,
-    targets: readonly ActorId[],
-    message: AnyMessage,
-  ): void {
+  private _assertFits(size: number, targets: readonly ActorId[], message: AnyMessage): void {
     const limit = this.connection.info?.max_payload;
-    if (limit === undefined) return;
-    const size = body.length + encodedSize(h);
-    if (size <= limit) return;
+    if (limit === undefined || size <= limit) return;
     const error = new CodecError('PayloadTooLarge', message.type, { size, limit });
     for (const actorId of targets) {
       this._reporter._report({
@@ -1152,21 +1203,20 @@ export class NatsMessageBroker implements MessageBroker {
     // Every request is encoded and checked before anything is sent: an unregistered type or an
     // oversized message rejects the whole broadcast, and no target gets it.
     const local: ActorId[] = [];
-    const remote: { node: string; group: ActorId[]; body: Uint8Array; h: MsgHdrs }[] = [];
+    const remote: { node: string; group: ActorId[]; frame: Uint8Array }[] = [];
     for (const [node, group] of byNode) {
       if (node === this.nodeId || this._isShutdown) {
         local.push(...group);
         continue;
       }
       const body = this.codecs._encode({ t: group, p: this._payloadOf(message) }, message.type);
-      const h = this._headers(OP_BROADCAST, message.type, priority);
-      h.set(H_TIMEOUT, String(timeout));
-      remote.push({ node, group, body, h });
+      const frame = this._frame(OP_BROADCAST, message.type, priority, timeout, 0, body);
+      remote.push({ node, group, frame });
     }
-    for (const { group, body, h } of remote) this._assertFits(body, h, group, message);
+    for (const { group, frame } of remote) this._assertFits(frame.length, group, message);
     const results = new Map<ActorId, BroadcastResult<R>>();
-    const asked: Promise<void>[] = remote.map(({ node, group, body, h }) =>
-      this._askNode(node, body, h, group, message, timeout, results),
+    const asked: Promise<void>[] = remote.map(({ node, group, frame }) =>
+      this._askNode(node, frame, group, message, timeout, results),
     );
     if (local.length > 0) {
       const members = new Set(local);
@@ -1197,8 +1247,7 @@ export class NatsMessageBroker implements MessageBroker {
 
   private async _askNode<R>(
     node: string,
-    body: Uint8Array,
-    h: MsgHdrs,
+    frame: Uint8Array,
     group: ActorId[],
     message: AnyMessage,
     timeout: number,
@@ -1206,12 +1255,11 @@ export class NatsMessageBroker implements MessageBroker {
   ): Promise<void> {
     let answers: unknown;
     try {
-      const reply = await this.connection.request(this._subjectOf(node), body, {
-        timeout,
-        headers: h,
-      });
-      answers = this._decodeReply(reply, message.type);
-      if (reply.headers?.get(H_STATUS) !== 'ok') {
+      const subject = this._subjectOf(node);
+      this._outbox.flush(subject); // earlier posts to the node go first
+      const reply = await this.connection.request(subject, frame, { timeout });
+      answers = this._readReply(reply, message.type);
+      if (this._reader.op !== OP_OK) {
         for (const id of group) {
           results.set(id, {
             actorId: id,
@@ -1259,63 +1307,160 @@ export class NatsMessageBroker implements MessageBroker {
 
   // ---- the receiving side --------------------------------------------------------------------
 
-  /** A message on this node's subject: decode it through the registry, deliver it locally, answer. */
+  /**
+   * A frame on this node's subject: decode it through the registry, deliver it locally, answer
+   * requests. What cannot be decoded (an unknown type, a bad payload, no frame at all) or has no
+   * valid target is a dead letter here, and a request's sender gets the typed error.
+   */
   private _onMessage(msg: Msg): void {
-    const h = msg.headers;
-    const op = h?.get(H_OP) ?? '';
-    const type = h?.get(H_TYPE) ?? '';
-    const codecName = h?.get(H_CODEC) ?? '';
-    const priority = readWirePriority(h?.get(H_PRIORITY));
-    const timeout = this._readWireTimeout(h?.get(H_TIMEOUT));
-    try {
-      if (op === OP_SEND || op === OP_POST) {
-        const actorId = Number(h?.get(H_TO)) as ActorId;
-        const message = this.codecs._message(type, this.codecs._decode(msg.data, codecName, type));
-        if (!isValidId(actorId)) throw new SendError('ActorNotFound', { messageType: type });
-        if (op === OP_POST) {
-          try {
-            this._local.trySend(actorId, message as Message<unknown, void>, { priority });
-          } catch {
-            // The local broker made it a dead letter already; nobody waits for an answer.
-          }
-          return;
-        }
-        this._local.send(actorId, message, { priority, timeout }).then(
-          (value) => this._reply(msg, true, value, type),
+    const reader = this._reader;
+    if (isBatch(msg.data)) {
+      this._onBatch(msg);
+      return;
+    }
+    if (!reader.read(msg.data)) {
+      this._undeliverable(msg, undefined, '', new CodecError('InvalidPayload'));
+      return;
+    }
+    // The reader is shared: copy out what is needed after user code (a handler) may have run.
+    const { op, type, codec, body } = reader;
+    const priority = (reader.priority <= Priority.Critical ? reader.priority : 1) as Priority;
+    const timeout =
+      reader.timeout > 0 && reader.timeout <= MAX_TIMEOUT ? reader.timeout : this._defaultTimeout;
+    if (op === OP_POST) {
+      this._post(msg, reader.actorId as ActorId, type, codec, body, priority);
+      return;
+    }
+    if (op === OP_SEND) {
+      const actorId = reader.actorId as ActorId;
+      const message = this._open(msg, actorId, type, codec, body);
+      if (message === undefined) return;
+      this._local.send(actorId, message, { priority, timeout }).then(
+        (value) => this._reply(msg, true, value, type),
+        (error: unknown) => this._reply(msg, false, toWireError(error, type), type),
+      );
+      return;
+    }
+    if (op === OP_BROADCAST) {
+      let message: AnyMessage;
+      let wanted: ActorId[];
+      try {
+        // Decoded from the wire: anything at all, null included.
+        const batch = this.codecs._decode(body, codec, type) as { t?: unknown; p?: unknown } | null;
+        message = this.codecs._message(type, batch?.p);
+        wanted = Array.isArray(batch?.t) ? (batch.t as unknown[]).filter(isValidId) : [];
+      } catch (error) {
+        this._undeliverable(msg, undefined, type, error, body);
+        return;
+      }
+      const members = new Set(wanted);
+      this._local
+        .broadcastFilter(message, (id) => members.has(id), { priority, timeout })
+        .then(
+          (results) => {
+            const byId = new Map(results.map((r) => [r.actorId, r]));
+            const answers = wanted.map((id) => {
+              const r = byId.get(id);
+              if (r === undefined)
+                return [id, 0, { e: 's', kind: 'ActorNotFound', type } satisfies WireError];
+              return r.ok ? [id, 1, r.value] : [id, 0, toWireError(r.error, type)];
+            });
+            this._reply(msg, true, answers, type);
+          },
           (error: unknown) => this._reply(msg, false, toWireError(error, type), type),
         );
-        return;
-      }
-      if (op === OP_BROADCAST) {
-        // Decoded from the wire: anything at all, null included.
-        const batch = this.codecs._decode(msg.data, codecName, type) as {
-          t?: unknown;
-          p?: unknown;
-        } | null;
-        const message = this.codecs._message(type, batch?.p);
-        const wanted = Array.isArray(batch?.t) ? (batch.t as unknown[]).filter(isValidId) : [];
-        const members = new Set(wanted);
-        this._local
-          .broadcastFilter(message, (id) => members.has(id), { priority, timeout })
-          .then(
-            (results) => {
-              const byId = new Map(results.map((r) => [r.actorId, r]));
-              const answers = wanted.map((id) => {
-                const r = byId.get(id);
-                if (r === undefined)
-                  return [id, 0, { e: 's', kind: 'ActorNotFound', type } satisfies WireError];
-                return r.ok ? [id, 1, r.value] : [id, 0, toWireError(r.error, type)];
-              });
-              this._reply(msg, true, answers, type);
-            },
-            (error: unknown) => this._reply(msg, false, toWireError(error, type), type),
-          );
-        return;
-      }
-      this._reply(msg, false, toWireError(new Error(`unknown operation '${op}'`), type), type);
-    } catch (error) {
-      this._reply(msg, false, toWireError(error, type), type);
+      return;
     }
+    this._undeliverable(msg, undefined, type, new CodecError('InvalidPayload', type), body);
+  }
+
+  /** The post frames of a batch, delivered in order; a malformed rest is one dead letter. */
+  private _onBatch(msg: Msg): void {
+    const data = msg.data;
+    const reader = this._reader;
+    let at = 2;
+    while (at < data.length) {
+      const end = at + 4 + (at + 4 <= data.length ? readU32(data, at) : 0);
+      if (end > data.length || !reader.read(data, at + 4, end) || reader.op !== OP_POST) {
+        const rest = data.subarray(at);
+        this._undeliverable(msg, undefined, '', new CodecError('InvalidPayload'), rest);
+        return;
+      }
+      const priority = (reader.priority <= Priority.Critical ? reader.priority : 1) as Priority;
+      this._post(msg, reader.actorId as ActorId, reader.type, reader.codec, reader.body, priority);
+      at = end;
+    }
+  }
+
+  /** Delivers one post frame's message to a local actor (a failure is a dead letter here). */
+  private _post(
+    msg: Msg,
+    actorId: ActorId,
+    type: string,
+    codec: string,
+    body: Uint8Array,
+    priority: Priority,
+  ): void {
+    const message = this._open(msg, actorId, type, codec, body);
+    if (message === undefined) return;
+    try {
+      this._local.trySend(
+        actorId,
+        message as Message<unknown, void>,
+        priority === Priority.Normal ? undefined : { priority },
+      );
+    } catch {
+      // The local broker made it a dead letter already; nobody waits for an answer.
+    }
+  }
+
+  /** The message of a frame for `actorId`, or undefined once it was found undeliverable. */
+  private _open(
+    msg: Msg,
+    actorId: ActorId,
+    type: string,
+    codec: string,
+    body: Uint8Array,
+  ): AnyMessage | undefined {
+    let message: AnyMessage;
+    try {
+      message = this.codecs._message(type, this.codecs._decode(body, codec, type));
+    } catch (error) {
+      this._undeliverable(msg, actorId, type, error, body);
+      return undefined;
+    }
+    if (!isValidId(actorId)) {
+      this._undeliverable(msg, undefined, type, new CodecError('InvalidPayload', type), body);
+      return undefined;
+    }
+    return message;
+  }
+
+  /**
+   * A frame this node cannot deliver: a dead letter (`RoutingFailed`, the error as its cause, the
+   * message rebuilt around the undecoded bytes), and the typed error as the answer to a request.
+   */
+  private _undeliverable(
+    msg: Msg,
+    actorId: ActorId | undefined,
+    type: string,
+    error: unknown,
+    body: Uint8Array = msg.data,
+  ): void {
+    const raw = defineMessage<Uint8Array>(type === '' ? '(not an rxbroker frame)' : type)(body);
+    const reason = `node ${this.nodeId} could not deliver it: ${describeError(error)}`;
+    this._reporter._report({
+      actorId,
+      message: raw,
+      reason: 'RoutingFailed',
+      error: new BrokerError(
+        'RoutingFailed',
+        actorId === undefined ? { reason } : { actorId, reason },
+        { cause: error },
+      ),
+      at: Date.now(),
+    });
+    this._reply(msg, false, toWireError(error, type), type);
   }
 
   private _reply(msg: Msg, ok: boolean, value: unknown, type: string): void {
@@ -1327,19 +1472,16 @@ export class NatsMessageBroker implements MessageBroker {
       ok = false;
       body = this.codecs._encode(toWireError(error, type), type);
     }
-    let h = replyHeaders(ok, this.codecs.codec.name);
+    let frame = this._frame(ok ? OP_OK : OP_ERROR, '', Priority.Normal, 0, 0, body);
     const limit = this.connection.info?.max_payload;
-    if (limit !== undefined && body.length + encodedSize(h) > limit) {
+    if (limit !== undefined && frame.length > limit) {
       // The result cannot travel back: the sender gets PayloadTooLarge instead of a Timeout.
-      const size = body.length + encodedSize(h);
-      body = this.codecs._encode(
-        toWireError(new CodecError('PayloadTooLarge', type, { size, limit }), type),
-        type,
-      );
-      h = replyHeaders(false, this.codecs.codec.name);
+      const tooLarge = new CodecError('PayloadTooLarge', type, { size: frame.length, limit });
+      body = this.codecs._encode(toWireError(tooLarge, type), type);
+      frame = this._frame(OP_ERROR, '', Priority.Normal, 0, 0, body);
     }
     try {
-      msg.respond(body, { headers: h });
+      msg.respond(frame);
     } catch (error) {
       this._reporter._diagnose('rxbroker: could not answer a request', error);
     }
@@ -1357,11 +1499,6 @@ export class NatsMessageBroker implements MessageBroker {
       );
     }
     return { priority, timeout };
-  }
-
-  private _readWireTimeout(value: string | undefined): number {
-    const timeout = Number(value);
-    return timeout > 0 && timeout <= MAX_TIMEOUT ? timeout : this._defaultTimeout;
   }
 }
 
@@ -1399,13 +1536,6 @@ function headerValue(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }
 
-function replyHeaders(ok: boolean, codec: string): MsgHdrs {
-  const h = makeHeaders();
-  h.set(H_STATUS, ok ? 'ok' : 'error');
-  h.set(H_CODEC, codec);
-  return h;
-}
-
 /** A broadcast result carries a SendError: any other error (a CodecError) becomes its cause. */
 function asSendError(error: Error, actorId: ActorId, messageType: string): SendError {
   return isSendError(error)
@@ -1420,11 +1550,4 @@ function readPriority(options: { readonly priority?: Priority }): Priority {
   const priority = options.priority ?? Priority.Normal;
   assertPriority(priority);
   return priority;
-}
-
-function readWirePriority(value: string | undefined): Priority {
-  const priority = Number(value);
-  return priority === 0 || priority === 1 || priority === 2 || priority === 3
-    ? priority
-    : Priority.Normal;
 }

@@ -2,20 +2,6 @@ import type { ActorId } from '../../actor/actor-id.js';
 import { SendError, isSendError, type SendErrorKind } from '../../errors/send-error.js';
 import { CodecError, isCodecError, type CodecErrorKind } from '../codec-error.js';
 
-/** Header names. Metadata travels in headers; the body is the codec's bytes. */
-export const H_OP = 'Rxb-Op';
-export const H_TO = 'Rxb-To';
-export const H_TYPE = 'Rxb-Type';
-export const H_PRIORITY = 'Rxb-Priority';
-export const H_TIMEOUT = 'Rxb-Timeout';
-export const H_CODEC = 'Rxb-Codec';
-export const H_STATUS = 'Rxb-Status';
-
-/** Operations on a node's subject. */
-export const OP_SEND = 'send';
-export const OP_POST = 'post';
-export const OP_BROADCAST = 'broadcast';
-
 /** An error as it travels: plain data only. */
 export interface WireError {
   /** `s` for a SendError, `c` for a CodecError. */
@@ -46,9 +32,9 @@ export function toWireError(error: unknown, messageType: string): WireError {
     const cause: unknown = error.cause;
     return cause === undefined
       ? { e: 's', kind: error.kind, type: messageType }
-      : { e: 's', kind: error.kind, type: messageType, cause: describe(cause) };
+      : { e: 's', kind: error.kind, type: messageType, cause: describeError(cause) };
   }
-  return { e: 's', kind: 'HandlerFailed', type: messageType, cause: describe(error) };
+  return { e: 's', kind: 'HandlerFailed', type: messageType, cause: describeError(error) };
 }
 
 /** The error a sender gets for a wire error about `actorId`. */
@@ -64,7 +50,8 @@ export function fromWireError(value: unknown, actorId: ActorId, messageType: str
     : new SendError(sendKind, info);
 }
 
-function describe(error: unknown): string {
+/** An error's message, or the thing thrown as a string. */
+export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   try {
     return String(error);
