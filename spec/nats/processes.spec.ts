@@ -1,65 +1,29 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { ActorId, isBrokerError, isSendError, Mailbox } from 'rxbroker';
 import type { NatsMessageBroker } from 'rxbroker/nats';
 import { childMessages, Double, Ping } from './support/child-messages.js';
+import { spawnChildNode, type ChildNode } from './support/child-process.js';
 import { describeNats, whenGone, whenKnown, type NatsHarness } from './support/nats-suite.js';
 
-const childScript = fileURLToPath(new URL('./support/child-node.ts', import.meta.url));
-const root = fileURLToPath(new URL('../../', import.meta.url));
 // The same on every node of a cluster (see `presenceTtl`); short, so that a killed node is
-// forgotten within a second.
+// forgotten within a second (the child's defaults are these too).
 const presence = { heartbeat: 100, presenceTtl: 1000 } as const;
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly exited: Promise<void>;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+const children: ChildNode[] = [];
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((child) => child.kill()));
 });
 
-/** Starts a node in a new Node process and resolves once it prints `ready` (its actors registered). */
-function spawnNode(
+/** Starts a node in a new Node process and resolves once its actors are registered. */
+async function spawnNode(
   nats: NatsHarness,
   cluster: { bucket: string; prefix: string },
   nodeId: string,
   ids: readonly number[],
-): Promise<Child> {
-  const url = (nats.server as { url: string }).url;
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx/esm',
-      childScript,
-      url,
-      cluster.bucket,
-      cluster.prefix,
-      nodeId,
-      ids.join(','),
-    ],
-    { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+): Promise<ChildNode> {
+  const child = await spawnChildNode((nats.server as { url: string }).url, cluster, nodeId, ids);
   children.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise<Child>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.split('\n').includes('ready')) resolve({ process: child, exited });
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) =>
-      reject(new Error(`child node exited (${code ?? signal}) before it was ready:\n${err}`)),
-    );
-  });
+  return child;
 }
 
 async function knowsAll(broker: NatsMessageBroker, ids: readonly number[]): Promise<void> {

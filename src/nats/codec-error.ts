@@ -16,7 +16,8 @@ const describe: Record<CodecErrorKind, string> = {
   UnknownMessageType: 'the message type is not registered with the codec registry',
   InvalidPayload: 'the bytes received do not decode to a safe value',
   UnencodablePayload: 'the value cannot be encoded by the codec',
-  PayloadTooLarge: "the encoded message (headers and body) exceeds the server's max_payload",
+  PayloadTooLarge:
+    "the encoded message (frame head, names and body) exceeds the server's max_payload",
 };
 
 /**
@@ -38,7 +39,7 @@ export class CodecError extends Error {
   readonly kind: CodecErrorKind;
   /** The message type concerned, when known. */
   readonly messageType: string | undefined;
-  /** For `PayloadTooLarge`: the encoded size in bytes (headers and body). */
+  /** For `PayloadTooLarge`: the encoded size in bytes (the whole frame: head, names and body). */
   readonly size: number | undefined;
   /** For `PayloadTooLarge`: the server's `max_payload` in bytes. */
   readonly limit: number | undefined;

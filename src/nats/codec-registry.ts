@@ -19,7 +19,7 @@ import { sanitize } from './internal/sanitize.js';
  * ```
  */
 export interface Codec {
-  /** A short name, sent in a header so that the receiver knows how to decode. */
+  /** A short name, sent with each message so that the receiver knows how to decode it. */
   readonly name: string;
   /** The bytes for `value`; throws when it cannot be encoded. */
   encode(value: unknown): Uint8Array;
@@ -80,7 +80,7 @@ export const jsonCodec: Codec = Object.freeze({
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDefinition = MessageDefinition<any, any>;
 
-/** Message types: printable ASCII without spaces, so that they travel safely in a header. */
+/** Message types: printable ASCII without spaces (they travel in frames and dead-letter headers). */
 const TYPE_NAME = /^[\x21-\x7E]{1,256}$/;
 
 /**
@@ -118,7 +118,7 @@ export class CodecRegistry {
    *
    * @returns this registry, for chaining
    * @throws ArgumentError for something that is not a definition, a type name that cannot travel in a
-   *   header, or a second, different definition of a registered type
+   *   frame, or a second, different definition of a registered type
    */
   register(...definitions: AnyDefinition[]): this {
     for (const definition of definitions) {

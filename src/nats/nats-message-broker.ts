@@ -187,6 +187,7 @@ interface DirectoryEntry {
 }
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
+const NO_BYTES = new Uint8Array(0);
 /** The server's default max_payload, until the connection knows the server's. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -336,16 +337,21 @@ export class NatsMessageBroker implements MessageBroker {
   /** Where this node publishes its dead letters; null when it does not. */
   private _deadSubject: string | null = null;
   private _isShutdown = false;
-  /** Fire-and-forget messages to other nodes, batched per node and microtask. */
+  /**
+   * Fire-and-forget messages to other nodes, batched per node and microtask, each batch a request
+   * that the node acknowledges on arrival; an unacknowledged batch makes dead letters here
+   * (`Timeout` after the default timeout, `ActorNotFound` when nobody listens, else `ActorStopped`).
+   */
   private readonly _outbox = new Outbox(
-    (subject, data) => this.connection.publish(subject, data),
-    (ids, messages, cause) => {
-      for (let i = 0; i < ids.length; i++) {
-        const actorId = ids[i] as ActorId;
-        const message = messages[i] as AnyMessage;
-        const info = { actorId, messageType: message.type };
-        this._deadLetter(actorId, message, new SendError('ActorStopped', info, { cause }));
-      }
+    (subject, data) => this.connection.request(subject, data, { timeout: this._defaultTimeout }),
+    (ids, messages, error) => {
+      for (let i = 0; i < ids.length; i++)
+        this._transportFailure(
+          error,
+          ids[i] as ActorId,
+          messages[i] as AnyMessage,
+          this._defaultTimeout,
+        );
     },
   );
   /** Reads every frame this node receives (one reader, no object per message). */
@@ -791,6 +797,7 @@ export class NatsMessageBroker implements MessageBroker {
         ...mine.map((id) => this._kv.delete(KEY_PREFIX + id)),
         ...topicKeys.map((key) => this._kv.delete(key)),
         this._presence?.kv.delete(this._presenceKey(this.nodeId)),
+        this._outbox.settled(), // the posts sent before shutdown are acknowledged or dead letters
       ]);
       if (this._owned) await this.connection.drain();
     })().catch((error: unknown) => this._reporter._diagnose('rxbroker: closing failed', error));
@@ -1329,11 +1336,12 @@ export class NatsMessageBroker implements MessageBroker {
       reader.timeout > 0 && reader.timeout <= MAX_TIMEOUT ? reader.timeout : this._defaultTimeout;
     if (op === OP_POST) {
       this._post(msg, reader.actorId as ActorId, type, codec, body, priority);
+      this._acknowledge(msg);
       return;
     }
     if (op === OP_SEND) {
       const actorId = reader.actorId as ActorId;
-      const message = this._open(msg, actorId, type, codec, body);
+      const message = this._open(msg, actorId, type, codec, body, true);
       if (message === undefined) return;
       this._local.send(actorId, message, { priority, timeout }).then(
         (value) => this._reply(msg, true, value, type),
@@ -1383,12 +1391,26 @@ export class NatsMessageBroker implements MessageBroker {
       const end = at + 4 + (at + 4 <= data.length ? readU32(data, at) : 0);
       if (end > data.length || !reader.read(data, at + 4, end) || reader.op !== OP_POST) {
         const rest = data.subarray(at);
-        this._undeliverable(msg, undefined, '', new CodecError('InvalidPayload'), rest);
-        return;
+        this._undeliverable(msg, undefined, '', new CodecError('InvalidPayload'), rest, false);
+        break;
       }
       const priority = (reader.priority <= Priority.Critical ? reader.priority : 1) as Priority;
       this._post(msg, reader.actorId as ActorId, reader.type, reader.codec, reader.body, priority);
       at = end;
+    }
+    this._acknowledge(msg);
+  }
+
+  /**
+   * Tells the sender of posts that this node has them (delivered, or dead letters here), so that
+   * it does not make them dead letters of its own.
+   */
+  private _acknowledge(msg: Msg): void {
+    if (msg.reply === undefined || msg.reply === '') return;
+    try {
+      msg.respond(NO_BYTES);
+    } catch (error) {
+      this._reporter._diagnose('rxbroker: could not acknowledge posts', error);
     }
   }
 
@@ -1401,7 +1423,7 @@ export class NatsMessageBroker implements MessageBroker {
     body: Uint8Array,
     priority: Priority,
   ): void {
-    const message = this._open(msg, actorId, type, codec, body);
+    const message = this._open(msg, actorId, type, codec, body, false);
     if (message === undefined) return;
     try {
       this._local.trySend(
@@ -1414,23 +1436,28 @@ export class NatsMessageBroker implements MessageBroker {
     }
   }
 
-  /** The message of a frame for `actorId`, or undefined once it was found undeliverable. */
+  /**
+   * The message of a frame for `actorId`, or undefined once it was found undeliverable (with
+   * `answer`, the request is answered with the error).
+   */
   private _open(
     msg: Msg,
     actorId: ActorId,
     type: string,
     codec: string,
     body: Uint8Array,
+    answer: boolean,
   ): AnyMessage | undefined {
     let message: AnyMessage;
     try {
       message = this.codecs._message(type, this.codecs._decode(body, codec, type));
     } catch (error) {
-      this._undeliverable(msg, actorId, type, error, body);
+      this._undeliverable(msg, actorId, type, error, body, answer);
       return undefined;
     }
     if (!isValidId(actorId)) {
-      this._undeliverable(msg, undefined, type, new CodecError('InvalidPayload', type), body);
+      const error = new CodecError('InvalidPayload', type);
+      this._undeliverable(msg, undefined, type, error, body, answer);
       return undefined;
     }
     return message;
@@ -1438,7 +1465,8 @@ export class NatsMessageBroker implements MessageBroker {
 
   /**
    * A frame this node cannot deliver: a dead letter (`RoutingFailed`, the error as its cause, the
-   * message rebuilt around the undecoded bytes), and the typed error as the answer to a request.
+   * message rebuilt around the undecoded bytes), and, with `answer`, the typed error as the answer
+   * to the request (posts are acknowledged as a whole instead).
    */
   private _undeliverable(
     msg: Msg,
@@ -1446,6 +1474,7 @@ export class NatsMessageBroker implements MessageBroker {
     type: string,
     error: unknown,
     body: Uint8Array = msg.data,
+    answer = true,
   ): void {
     const raw = defineMessage<Uint8Array>(type === '' ? '(not an rxbroker frame)' : type)(body);
     const reason = `node ${this.nodeId} could not deliver it: ${describeError(error)}`;
@@ -1460,7 +1489,7 @@ export class NatsMessageBroker implements MessageBroker {
       ),
       at: Date.now(),
     });
-    this._reply(msg, false, toWireError(error, type), type);
+    if (answer) this._reply(msg, false, toWireError(error, type), type);
   }
 
   private _reply(msg: Msg, ok: boolean, value: unknown, type: string): void {

@@ -40,6 +40,7 @@ function recording(fail?: () => Error | undefined) {
       const error = fail?.();
       if (error !== undefined) throw error;
       sent.push({ subject, frames: unpack(data) });
+      return Promise.resolve();
     },
     (ids, messages, error) => failed.push({ ids, messages, error }),
   );
@@ -98,7 +99,10 @@ describe('Outbox', () => {
   it('keeps what was published intact while its buffer is reused and outgrown', async () => {
     const views: Uint8Array[] = [];
     const outbox = new Outbox(
-      (_subject, data) => views.push(data), // kept by reference, as the NATS client does
+      (_subject, data) => {
+        views.push(data); // kept by reference, as the NATS client does
+        return Promise.resolve();
+      },
       () => undefined,
     );
     const texts = Array.from({ length: 3000 }, (_, i) => `message ${i} `.repeat(1 + (i % 5)));
@@ -121,7 +125,27 @@ describe('Outbox', () => {
     expect(views.flatMap(unpack)).toEqual(texts.map((text, i) => [i, text]));
   });
 
-  it('a publish that throws hands every message of the batch to the failure callback', async () => {
+  it('a batch that is not acknowledged hands its messages to the failure callback; settled() waits', async () => {
+    const failed: unknown[][] = [];
+    let refuse!: (error: Error) => void;
+    const outbox = new Outbox(
+      () => new Promise((_resolve, reject) => (refuse = reject)),
+      (ids, messages, error) => failed.push([ids, messages.map((m) => m.payload), error]),
+    );
+    outbox.post('a', 1 << 20, ActorId.from(1), Note('one'), 1, codec, type, bytesOf('one'));
+    outbox.post('a', 1 << 20, ActorId.from(2), Note('two'), 1, codec, type, bytesOf('two'));
+    outbox.flush('a');
+    let settled = false;
+    const waiting = outbox.settled().then(() => (settled = true));
+    await tick();
+    expect(settled).toBe(false); // the acknowledgement is still awaited
+    const timeout = new Error('no answer');
+    refuse(timeout);
+    await waiting;
+    expect(failed).toEqual([[[1, 2], ['one', 'two'], timeout]]);
+  });
+
+  it('a send that throws hands every message of the batch to the failure callback', async () => {
     const closed = new Error('connection closed');
     const { failed, post } = recording(() => closed);
     post('a', 1, 'one');

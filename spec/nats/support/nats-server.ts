@@ -30,12 +30,16 @@ export interface NatsServerOptions {
   readonly config?: string;
   /** The JetStream store directory (default: a new temporary one, removed on `stop`). */
   readonly store?: string;
+  /** Serve the monitoring endpoints (`/varz`...) on a free loopback port: see `monitorUrl`. */
+  readonly monitor?: boolean;
 }
 
 export interface NatsServer {
   readonly url: string;
   readonly port: number;
   readonly store: string;
+  /** `http://127.0.0.1:<port>` of the monitoring endpoints, with the `monitor` option. */
+  readonly monitorUrl: string | undefined;
   /** SIGTERM, then removes the store unless it was given. */
   stop(): Promise<void>;
   /** SIGKILL: the server dies without saying goodbye; the store stays (for a restart). */
@@ -50,13 +54,15 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     options.own === true ||
     options.port !== undefined ||
     options.maxPayload !== undefined ||
-    options.config !== undefined;
+    options.config !== undefined ||
+    options.monitor === true;
   if (natsUrl !== undefined && !own) {
     const port = Number(new URL(natsUrl).port);
     const server: NatsServer = {
       url: natsUrl,
       port,
       store: '',
+      monitorUrl: undefined,
       stop: async () => undefined,
       kill: () => Promise.reject(new Error('cannot kill the NATS_URL server')),
       restart: () => Promise.resolve(server),
@@ -71,6 +77,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     `jetstream { store_dir: "${store}" }`,
   ];
   if (options.maxPayload !== undefined) lines.push(`max_payload: ${options.maxPayload}`);
+  if (options.monitor === true) lines.push('http: "127.0.0.1:-1"');
   if (options.config !== undefined) lines.push(options.config);
   writeFileSync(config, lines.join('\n') + '\n');
   const child: ChildProcess = spawn(natsServerBin, ['-c', config], {
@@ -86,7 +93,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       resolve();
     }),
   );
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, monitorPort] = await new Promise<[number, number | undefined]>((resolve, reject) => {
     let log = '';
     let found: string | undefined;
     const onData = (chunk: Buffer): void => {
@@ -95,7 +102,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       if (found !== undefined && log.includes('Server is ready')) {
         child.stderr?.off('data', onData);
         child.stderr?.resume();
-        resolve(Number(found));
+        const monitor = /Starting http monitor on 127\.0\.0\.1:(\d+)/.exec(log)?.[1];
+        resolve([Number(found), monitor === undefined ? undefined : Number(monitor)]);
       }
     };
     child.stderr?.on('data', onData);
@@ -108,6 +116,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     store,
+    monitorUrl: monitorPort === undefined ? undefined : `http://127.0.0.1:${monitorPort}`,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

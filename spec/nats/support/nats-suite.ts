@@ -27,7 +27,10 @@ export function describeNats(
 ): void {
   // A suite with its own server (a small max_payload, or one it kills) needs the binary.
   const own =
-    server?.own === true || server?.maxPayload !== undefined || server?.config !== undefined;
+    server?.own === true ||
+    server?.maxPayload !== undefined ||
+    server?.config !== undefined ||
+    server?.monitor === true;
   const available = own ? natsBinaryAvailable : natsAvailable;
   const reason = own ? binarySkipReason : skipReason;
   if (!available) {

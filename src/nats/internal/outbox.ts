@@ -25,21 +25,30 @@ class Batch {
 
 /**
  * Fire-and-forget messages to other nodes, gathered per destination until the microtask after the
- * first one, then published as one NATS message: a batch of post frames (a single frame alone).
- * One publish per destination and burst instead of one per message is what lets `trySend` keep up
- * with a bare publish (bench/findings.md). Order per destination is kept: `flush(subject)` runs
- * before any request to it is made, so a request never overtakes earlier posts.
+ * first one, then sent as one NATS request: a batch of post frames (a single frame alone), which
+ * the receiving node acknowledges once it has taken them. One request per destination and burst
+ * instead of one publish per message is what lets `trySend` keep up with a bare publish
+ * (bench/findings.md); the acknowledgement is what keeps a message lost on the way (a node the
+ * server cut as a slow consumer, a node gone) from vanishing without a trace: every message of an
+ * unacknowledged batch goes to `failed`. Order per destination is kept: `flush(subject)` runs before
+ * any other request to it is made, so that request never overtakes earlier posts.
  */
 export class Outbox {
   private readonly _batches = new Map<string, Batch>();
   private _scheduled = false;
+  /** Batches sent and not acknowledged yet. */
+  private readonly _inFlight = new Set<Promise<unknown>>();
   private readonly _flushAll = (): void => {
     this._scheduled = false;
     for (const batch of this._batches.values()) this._publish(batch);
   };
 
+  /**
+   * @param _send sends a batch; its Promise settles with the receiver's acknowledgement
+   * @param _failed gets the messages of a batch that could not be sent or was not acknowledged
+   */
   constructor(
-    private readonly _send: (subject: string, data: Uint8Array) => void,
+    private readonly _send: (subject: string, data: Uint8Array) => Promise<unknown>,
     private readonly _failed: (ids: ActorId[], messages: AnyMessage[], error: unknown) => void,
   ) {}
 
@@ -103,6 +112,11 @@ export class Outbox {
     this._flushAll();
   }
 
+  /** Resolves once every batch sent so far is acknowledged or handed to `failed`. */
+  async settled(): Promise<void> {
+    while (this._inFlight.size > 0) await Promise.allSettled(Array.from(this._inFlight));
+  }
+
   private _publish(batch: Batch): void {
     if (batch.count === 0) return;
     // A single frame travels without the batch around it.
@@ -113,10 +127,22 @@ export class Outbox {
     batch.count = 0;
     batch.ids = [];
     batch.messages = [];
+    let acknowledged: Promise<unknown>;
     try {
-      this._send(batch.subject, data);
+      acknowledged = this._send(batch.subject, data);
     } catch (error) {
       this._failed(ids, messages, error);
+      return;
     }
+    const settled: Promise<void> = acknowledged.then(
+      () => {
+        this._inFlight.delete(settled);
+      },
+      (error: unknown) => {
+        this._inFlight.delete(settled);
+        this._failed(ids, messages, error);
+      },
+    );
+    this._inFlight.add(settled);
   }
 }

@@ -9,6 +9,11 @@ export interface WireError {
   readonly kind: string;
   readonly type?: string;
   readonly cause?: string;
+  /** The numbers of the error's context: a SendError's `capacity` and `timeout`, a CodecError's `size` and `limit`. */
+  readonly capacity?: number;
+  readonly timeout?: number;
+  readonly size?: number;
+  readonly limit?: number;
 }
 
 const SEND_KINDS = new Set<string>([
@@ -27,14 +32,30 @@ const CODEC_KINDS = new Set<string>([
 
 /** An error made plain for the wire. A handler's own error travels as its message only. */
 export function toWireError(error: unknown, messageType: string): WireError {
-  if (isCodecError(error)) return { e: 'c', kind: error.kind, type: messageType };
+  if (isCodecError(error)) {
+    return { e: 'c', kind: error.kind, type: messageType, ...numbers(error, 'size', 'limit') };
+  }
   if (isSendError(error)) {
     const cause: unknown = error.cause;
-    return cause === undefined
-      ? { e: 's', kind: error.kind, type: messageType }
-      : { e: 's', kind: error.kind, type: messageType, cause: describeError(cause) };
+    const wire: WireError = {
+      e: 's',
+      kind: error.kind,
+      type: messageType,
+      ...numbers(error.info, 'capacity', 'timeout'),
+    };
+    return cause === undefined ? wire : { ...wire, cause: describeError(cause) };
   }
   return { e: 's', kind: 'HandlerFailed', type: messageType, cause: describeError(error) };
+}
+
+/** The named properties of `source` that are finite numbers (anything else stays behind). */
+function numbers<K extends string>(source: object, ...keys: K[]): Partial<Record<K, number>> {
+  const picked: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const value: unknown = (source as Record<string, unknown>)[key];
+    if (typeof value === 'number' && Number.isFinite(value)) picked[key] = value;
+  }
+  return picked;
 }
 
 /** The error a sender gets for a wire error about `actorId`. */
@@ -42,9 +63,9 @@ export function fromWireError(value: unknown, actorId: ActorId, messageType: str
   const wire = (typeof value === 'object' && value !== null ? value : {}) as Partial<WireError>;
   const kind = String(wire.kind);
   if (wire.e === 'c' && CODEC_KINDS.has(kind))
-    return new CodecError(kind as CodecErrorKind, messageType);
+    return new CodecError(kind as CodecErrorKind, messageType, numbers(wire, 'size', 'limit'));
   const sendKind = (SEND_KINDS.has(kind) ? kind : 'HandlerFailed') as SendErrorKind;
-  const info = { actorId, messageType };
+  const info = { actorId, messageType, ...numbers(wire, 'capacity', 'timeout') };
   return typeof wire.cause === 'string'
     ? new SendError(sendKind, info, { cause: new Error(wire.cause) })
     : new SendError(sendKind, info);
