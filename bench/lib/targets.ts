@@ -275,6 +275,18 @@ export const TARGETS: readonly Target[] = [
     label: 'NATS: trySend / bare publish with frame',
     compute: ratio(['nats', 'trySend'], ['nats', 'bare-publish-wire']),
   },
+  {
+    id: 'nats-trySend-one-vs-publish-one',
+    what: 'context: one `trySend` at a time (a batch of one: an acknowledged request) vs one bare publish, each until handled',
+    target: '—',
+    source: 'nats.trySend-one / nats.bare-publish-one',
+    limit: Infinity,
+    info: true,
+    unit: 'ratio',
+    chart: false,
+    label: 'NATS: one trySend / one publish',
+    compute: ratio(['nats', 'trySend-one'], ['nats', 'bare-publish-one']),
+  },
   ...peers.flatMap(({ lib, rr }): Target[] => [
     {
       id: `vs-${lib}-ff`,

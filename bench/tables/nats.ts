@@ -8,6 +8,9 @@
  *   two connections) whose handler returns 1.
  * - fire-and-forget: a burst of bare `publish` until the subscriber on the other connection saw
  *   every message vs a burst of `trySend` from node B until the handler on node A saw every message.
+ *   rxbroker sends the trySends of one turn to one node as one acknowledged batch (a NATS request),
+ *   the bare side publishes each message: the comparison is of what a user gets for a burst.
+ * - context: one message at a time (a lone trySend is a batch of one), until it was handled.
  *
  * Context rows (no target): the same bare operations carrying rxbroker's wire format, a frame (an
  * 18-byte head, the codec name and the message type, then a msgpack body; see
@@ -276,6 +279,53 @@ if (!natsBinaryAvailable) {
         rate: { unit: 'msg/s' },
         lib: 'nats',
         note: 'frame built per message, read and body decoded on receipt',
+      },
+    );
+  }
+
+  // ---- one post at a time: the latency of a lone trySend (its batch of one, acknowledged) -----
+  const [bareOne, rxOne] = await interleaved(
+    REPS,
+    wanted('bare-publish-one')
+      ? () =>
+          microStats(() => {
+            const done = countdown.arm(1);
+            clientSide.publish('bare.ff', empty);
+            return done;
+          })
+      : null,
+    wanted('trySend-one')
+      ? () =>
+          microStats(() => {
+            const done = countdown.arm(1);
+            b.trySend(sink, tick);
+            return done;
+          })
+      : null,
+  );
+  if (bareOne.length > 0) {
+    table.record(
+      'bare-publish-one',
+      'context: one bare publish, until the subscriber has it',
+      bareOne,
+      {
+        per: 'message',
+        rate: { unit: 'msg/s' },
+        lib: 'nats',
+        note: 'empty payload, no headers',
+      },
+    );
+  }
+  if (rxOne.length > 0) {
+    table.record(
+      'trySend-one',
+      'context: one trySend, node B → actor on node A, until the handler has it',
+      rxOne,
+      {
+        per: 'message',
+        rate: { unit: 'msg/s' },
+        lib: 'rxbroker',
+        note: 'a batch of one: a request, acknowledged by A (the acknowledgement is not waited for)',
       },
     );
   }
