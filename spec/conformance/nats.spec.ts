@@ -1,26 +1,6 @@
-import { filter, firstValueFrom } from 'rxjs';
 import type { ActorId } from 'rxbroker';
-import type { NatsMessageBroker } from 'rxbroker/nats';
-import { describeNats, whenKnown } from '../nats/support/nats-suite.js';
+import { describeNats, whenKnown, whenTopic } from '../nats/support/nats-suite.js';
 import { conformanceMessages, conformanceSuite } from './message-broker-conformance.js';
-
-/**
- * Resolves once `broker`'s copy of the topic subscriptions says whether `actorId` subscribes to
- * `pattern` as `subscribed` does (at once if it does already).
- */
-function whenTopic(
-  broker: NatsMessageBroker,
-  actorId: ActorId,
-  pattern: string,
-  subscribed: boolean,
-): Promise<unknown> {
-  if (broker.subscriptionsOf(actorId).includes(pattern) === subscribed) return Promise.resolve();
-  return firstValueFrom(
-    broker.topicChanges$.pipe(
-      filter((c) => c.actorId === actorId && c.pattern === pattern && c.subscribed === subscribed),
-    ),
-  );
-}
 
 describeNats(
   'MessageBroker conformance: NatsMessageBroker (actors on node a, sent from node b)',

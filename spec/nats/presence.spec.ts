@@ -3,7 +3,8 @@ import { ActorId, defineMessage, isSendError, Mailbox } from 'rxbroker';
 import { ArgumentError } from 'rxbroker';
 import { Kvm } from '@nats-io/kv';
 import { NatsMessageBroker } from 'rxbroker/nats';
-import { describeNats, whenGone, whenKnown } from './support/nats-suite.js';
+import { deferred } from '../support/promises.js';
+import { describeNats, whenGone, whenKnown, whenTopic } from './support/nats-suite.js';
 
 const Ping = defineMessage<void, string>('Ping');
 const messages = [Ping];
@@ -54,6 +55,56 @@ describeNats('NatsMessageBroker presence', (nats) => {
     expect(Date.now() - started).toBeGreaterThan(presence.presenceTtl);
     expect(changes).toEqual([]);
     await expect(b.send(id, Ping())).resolves.toBe('a1');
+  });
+
+  it('a node whose entries were purged as if it were dead takes its actors and subscriptions back', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages, ...presence });
+    const b = await nats.node(cluster, { nodeId: 'b', messages, ...presence });
+    const id = ActorId.from(1);
+    await a.register(id, Mailbox.unbounded({ receive: () => 'a1' }));
+    a.subscribe(id, 'news.*');
+    await whenKnown(b, id);
+    await whenTopic(b, id, 'news.*', true);
+    // What another node's expiry of node a does: purge its subscriptions, then its actor.
+    const kv = await new Kvm(b.connection).open(cluster.bucket);
+    const topicKeys: string[] = [];
+    for await (const key of await kv.keys('t.>')) topicKeys.push(key);
+    const gone = whenGone(b, id);
+    await Promise.all([...topicKeys.map((key) => kv.purge(key)), kv.purge(`a.${id}`)]);
+    await gone;
+    await whenKnown(b, id); // node a is alive: it registered its actor again...
+    await whenTopic(b, id, 'news.*', true); // ...and wrote its subscription again
+    await expect(b.send(id, Ping())).resolves.toBe('a1');
+    await expect(b.publish('news.today', Ping())).resolves.toEqual([
+      { actorId: id, ok: true, value: 'a1' },
+    ]);
+  });
+
+  it('an id registered elsewhere while its node was taken for dead stays there; the actor here is unregistered', async () => {
+    const cluster = nats.cluster();
+    const a = await nats.node(cluster, { nodeId: 'a', messages, ...presence });
+    const id = ActorId.from(1);
+    const gate = deferred();
+    await a.register(
+      id,
+      Mailbox.unbounded({
+        async receive() {
+          await gate.promise;
+          return 'a1';
+        },
+      }),
+    );
+    const busy = a.send(id, Ping()); // the handler waits at the gate
+    const queued = a.send(id, Ping()).catch((e: unknown) => e);
+    const kv = await new Kvm(a.connection).open(cluster.bucket);
+    // Purged as if node a were dead, and taken by node c before a could take it back.
+    await Promise.all([kv.purge(`a.${id}`), kv.create(`a.${id}`, 'c')]);
+    expect(isSendError(await queued, 'ActorStopped')).toBe(true);
+    expect(a.localActorIds()).toEqual([]);
+    gate.resolve();
+    await busy;
+    expect((await kv.get(`a.${id}`))?.string()).toBe('c');
   });
 
   it('presence options are validated', async () => {

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { filter, firstValueFrom, Subject, take, toArray } from 'rxjs';
 import { afterEach, expect, it } from 'vitest';
 import { ActorId, defineMessage, isSendError, Mailbox, type DeadLetter } from 'rxbroker';
 import type { NatsMessageBroker } from 'rxbroker/nats';
 import { deferred, rejectionOf } from '../support/promises.js';
 import { childMessages, Double, Note, NotesSeen, Ping } from './support/child-messages.js';
-import { spawnChildNode, type ChildNode } from './support/child-process.js';
+import { spawnChildNode, whenStopped, type ChildNode } from './support/child-process.js';
 import type { NatsServer } from './support/nats-server.js';
 import { describeNats, whenKnown } from './support/nats-suite.js';
 
@@ -132,20 +131,6 @@ describeNats('NatsMessageBroker with a slow actor behind a bounded mailbox', (na
 async function varz(server: NatsServer): Promise<{ slow_consumers: number }> {
   const response = await fetch(`${server.monitorUrl as string}/varz`);
   return (await response.json()) as { slow_consumers: number };
-}
-
-/** Resolves once process `pid` is stopped (state T in /proc; at once where there is no /proc). */
-async function whenStopped(pid: number): Promise<void> {
-  for (;;) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return;
-    }
-    if (/^\d+ \(.*\) T /.test(stat)) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
 }
 
 /** Most 1 KB messages the flood sends before giving up on the server ever cutting the node. */

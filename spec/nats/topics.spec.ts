@@ -1,4 +1,4 @@
-import { filter, firstValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, toArray } from 'rxjs';
 import { expect, it } from 'vitest';
 import {
   ActorId,
@@ -11,7 +11,7 @@ import {
 } from 'rxbroker';
 import { Kvm } from '@nats-io/kv';
 import type { NatsMessageBroker } from 'rxbroker/nats';
-import { describeNats, whenKnown } from './support/nats-suite.js';
+import { describeNats, whenKnown, whenTopic } from './support/nats-suite.js';
 
 const Ping = defineMessage<void, string>('Ping');
 const messages = [Ping];
@@ -22,33 +22,10 @@ function named(name: string): Actor {
   return { receive: () => name };
 }
 
-/** Resolves once `broker` knows that `actorId` subscribes to `pattern` (at once if it does). */
-function whenSubscribed(
-  broker: NatsMessageBroker,
-  actorId: ActorId,
-  pattern: string,
-): Promise<unknown> {
-  if (broker.subscriptionsOf(actorId).includes(pattern)) return Promise.resolve();
-  return firstValueFrom(
-    broker.topicChanges$.pipe(
-      filter((c) => c.actorId === actorId && c.pattern === pattern && c.subscribed),
-    ),
-  );
-}
-
-/** Resolves once `broker` no longer knows that `actorId` subscribes to `pattern`. */
-function whenUnsubscribed(
-  broker: NatsMessageBroker,
-  actorId: ActorId,
-  pattern: string,
-): Promise<unknown> {
-  if (!broker.subscriptionsOf(actorId).includes(pattern)) return Promise.resolve();
-  return firstValueFrom(
-    broker.topicChanges$.pipe(
-      filter((c) => c.actorId === actorId && c.pattern === pattern && !c.subscribed),
-    ),
-  );
-}
+const whenSubscribed = (broker: NatsMessageBroker, actorId: ActorId, pattern: string) =>
+  whenTopic(broker, actorId, pattern, true);
+const whenUnsubscribed = (broker: NatsMessageBroker, actorId: ActorId, pattern: string) =>
+  whenTopic(broker, actorId, pattern, false);
 
 describeNats('NatsMessageBroker topics across nodes', (nats) => {
   it('publish from one node reaches the subscribers of every node, once each, in subscription order', async () => {

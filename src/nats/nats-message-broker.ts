@@ -333,6 +333,15 @@ export class NatsMessageBroker implements MessageBroker {
   /** When this node last heard of each other node (its presence key written), by its own clock. */
   private readonly _seen = new Map<string, number>();
   private _startedAt = 0;
+  /**
+   * When this node was last back from a pause or a reconnect: until then its news of the other
+   * nodes may be stale, so their silence counts from here (see `_expire`).
+   */
+  private _resumedAt = 0;
+  /** When the heartbeat last ran: a gap much longer than the heartbeat means this node was paused. */
+  private _lastBeat = 0;
+  /** Ids of this node's actors being taken back into the directory (see `_reclaim`). */
+  private readonly _reclaiming = new Set<ActorId>();
   private _closed: Promise<void> | null = null;
   /** Where this node publishes its dead letters; null when it does not. */
   private _deadSubject: string | null = null;
@@ -904,6 +913,13 @@ export class NatsMessageBroker implements MessageBroker {
     })().catch((error: unknown) =>
       this._reporter._diagnose('rxbroker: the directory watch failed', error),
     );
+    void (async () => {
+      // Back from a disconnection, this node's news of the other nodes is stale (see `_expire`).
+      for await (const status of this.connection.status()) {
+        if (this._isShutdown) break;
+        if (status.type === 'reconnect') this._resumedAt = Date.now();
+      }
+    })().catch(() => undefined);
     await this._startPresence();
     await this.connection.flush();
     await synced;
@@ -932,7 +948,11 @@ export class NatsMessageBroker implements MessageBroker {
     })().catch((error: unknown) =>
       this._reporter._diagnose('rxbroker: the presence watch failed', error),
     );
+    this._lastBeat = this._startedAt;
     const timer = setInterval(() => {
+      const now = Date.now();
+      if (now - this._lastBeat > 2 * presence.heartbeat) this._resumedAt = now; // it was paused
+      this._lastBeat = now;
       presence.kv
         .put(this._presenceKey(this.nodeId), String(Date.now()))
         .catch((error: unknown) =>
@@ -944,19 +964,73 @@ export class NatsMessageBroker implements MessageBroker {
     this._heartbeatTimer = timer;
   }
 
-  /** Forgets the actors of every other node not heard of for `ttl` ms, here and in the directory. */
+  /**
+   * Forgets the actors of every other node not heard of for `ttl` ms, here and in the directory.
+   * Silence counts from when this node last came back from a pause or a reconnect at the earliest:
+   * a node that was itself paused past the TTL has not yet read the others' heartbeats, and must
+   * not take them all for dead. Its keys are purged, not deleted: the node, if it was only paused,
+   * tells that removal from an `unsubscribe` and takes its actors back (`_reclaim`).
+   */
   private _expire(ttl: number): void {
     const now = Date.now();
     for (const [id, entry] of this._sorted()) {
       if (entry.node === this.nodeId) continue;
-      const seen = this._seen.get(this._presenceKey(entry.node)) ?? this._startedAt;
-      if (now - seen <= ttl) continue;
-      this._dropTopics(id, true);
+      const heard = this._seen.get(this._presenceKey(entry.node)) ?? this._startedAt;
+      if (now - Math.max(heard, this._resumedAt) <= ttl) continue;
+      this._dropTopics(id, 'purge');
       this._directory.delete(id);
       this._changes.next({ actorId: id, node: undefined });
       // Only the entry seen (its revision), so that an id registered again meanwhile stays.
-      void this._kv.delete(KEY_PREFIX + id, { previousSeq: entry.revision }).catch(() => undefined);
+      void this._kv.purge(KEY_PREFIX + id, { previousSeq: entry.revision }).catch(() => undefined);
     }
+  }
+
+  /**
+   * An actor of this node left the directory without this node unregistering it: the others took
+   * this node for dead (it was paused or cut off past the presence TTL). It takes the id back, and
+   * writes its subscriptions again; if another node has registered the id meanwhile, that one keeps
+   * it, and the actor here is unregistered (its queued messages fail with `ActorStopped`).
+   */
+  private _reclaim(actorId: ActorId): void {
+    if (this._reclaiming.has(actorId)) return;
+    this._reclaiming.add(actorId);
+    const key = KEY_PREFIX + actorId;
+    const stillHere = (): boolean => this._local.isRegistered(actorId) && !this._isShutdown;
+    this._kv
+      .create(key, this.nodeId)
+      .then(
+        async (revision) => {
+          if (!stillHere()) {
+            await this._kv.delete(key, { previousSeq: revision }).catch(() => undefined);
+            return;
+          }
+          this._learn(actorId, this.nodeId, revision);
+          for (const [topic, entry] of this._topics) {
+            if (entry.actorId !== actorId) continue;
+            const written = await this._kv.put(topic, this.nodeId);
+            if (this._topics.get(topic) === entry) {
+              entry.revision = written;
+              this._router = null;
+            }
+          }
+        },
+        async (cause: unknown) => {
+          const entry = await this._kv.get(key).catch(() => null);
+          if (!stillHere()) return;
+          if (entry?.operation === 'PUT' && entry.string() !== this.nodeId) {
+            this._local.unregister(actorId);
+            this._dropTopics(actorId, false);
+            this._reporter._diagnose(
+              `rxbroker: actor ${actorId} was registered on node ${entry.string()} while this node was taken for dead; it is unregistered here`,
+              cause,
+            );
+          } else throw cause;
+        },
+      )
+      .catch((error: unknown) =>
+        this._reporter._diagnose(`rxbroker: could not take actor ${actorId} back`, error),
+      )
+      .finally(() => this._reclaiming.delete(actorId));
   }
 
   /** Applies a directory change seen by the watch, unless something newer is known for the id. */
@@ -968,6 +1042,8 @@ export class NatsMessageBroker implements MessageBroker {
       const node = entry.string();
       this._directory.set(id, { node, revision: entry.revision });
       this._changes.next({ actorId: id, node });
+    } else if (this._local.isRegistered(id) && !this._isShutdown) {
+      this._reclaim(id); // still here: the others took this node for dead
     } else {
       this._dropTopics(id, false);
       if (this._directory.delete(id)) this._changes.next({ actorId: id, node: undefined });
@@ -997,7 +1073,11 @@ export class NatsMessageBroker implements MessageBroker {
           known.revision = entry.revision;
           this._router = null;
         }
-      } else if (known.revision !== PENDING && known.revision < entry.revision) {
+      } else if (
+        entry.operation === 'DEL' && // a purge is an expiry: the subscription is written again
+        known.revision !== PENDING &&
+        known.revision < entry.revision
+      ) {
         this._deleteTopic(entry.key, known, false);
       }
       return;
@@ -1018,8 +1098,11 @@ export class NatsMessageBroker implements MessageBroker {
     this._topicChanges.next({ actorId: entry.actorId, pattern: entry.pattern, subscribed: true });
   }
 
-  /** Forgets a subscription; with `write`, removes it from the directory too (best effort). */
-  private _deleteTopic(key: string, entry: TopicEntry, write: boolean): void {
+  /**
+   * Forgets a subscription; with `write`, removes it from the directory too (best effort):
+   * `'purge'` when its node is taken for dead, so that the node can tell.
+   */
+  private _deleteTopic(key: string, entry: TopicEntry, write: boolean | 'purge'): void {
     this._topics.delete(key);
     this._router = null;
     this._turns.clear();
@@ -1027,7 +1110,9 @@ export class NatsMessageBroker implements MessageBroker {
     if (!write) return;
     // A known revision: only the entry seen, so that a subscription made again meanwhile stays.
     const options = entry.revision === PENDING ? undefined : { previousSeq: entry.revision };
-    this._kv.delete(key, options).catch((error: unknown) => {
+    const removed =
+      write === 'purge' ? this._kv.purge(key, options) : this._kv.delete(key, options);
+    removed.catch((error: unknown) => {
       if (options === undefined)
         this._reporter._diagnose(
           `rxbroker: could not remove the subscription of actor ${entry.actorId} to '${entry.pattern}'`,
@@ -1037,7 +1122,7 @@ export class NatsMessageBroker implements MessageBroker {
   }
 
   /** Forgets every subscription of an actor (and, with `write`, removes them from the directory). */
-  private _dropTopics(actorId: ActorId, write: boolean): void {
+  private _dropTopics(actorId: ActorId, write: boolean | 'purge'): void {
     for (const [key, entry] of Array.from(this._topics)) {
       if (entry.actorId === actorId) this._deleteTopic(key, entry, write);
     }

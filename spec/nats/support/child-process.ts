@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
 
@@ -98,4 +99,18 @@ export function spawnChildNode(
     child.once('error', reject);
     nextLine('ready').then(() => resolve(node), reject);
   });
+}
+
+/** Resolves once process `pid` is stopped (state T in /proc; at once where there is no /proc). */
+export async function whenStopped(pid: number): Promise<void> {
+  for (;;) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    if (/^\d+ \(.*\) T /.test(stat)) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

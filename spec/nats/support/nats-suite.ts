@@ -103,3 +103,21 @@ export function whenGone(broker: NatsMessageBroker, actorId: ActorId): Promise<u
     broker.directoryChanges$.pipe(filter((c) => c.actorId === actorId && c.node === undefined)),
   );
 }
+
+/**
+ * Resolves once `broker`'s copy of the topic subscriptions says whether `actorId` subscribes to
+ * `pattern` as `subscribed` does (at once if it does already).
+ */
+export function whenTopic(
+  broker: NatsMessageBroker,
+  actorId: ActorId,
+  pattern: string,
+  subscribed: boolean,
+): Promise<unknown> {
+  if (broker.subscriptionsOf(actorId).includes(pattern) === subscribed) return Promise.resolve();
+  return firstValueFrom(
+    broker.topicChanges$.pipe(
+      filter((c) => c.actorId === actorId && c.pattern === pattern && c.subscribed === subscribed),
+    ),
+  );
+}
