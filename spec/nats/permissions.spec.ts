@@ -4,7 +4,8 @@ import { ActorId, defineMessage, isBrokerError, isSendError, Mailbox } from 'rxb
 import { describeNats, whenKnown } from './support/nats-suite.js';
 
 const Ping = defineMessage<void, string>('Ping');
-const messages = [Ping];
+const Note = defineMessage<string, void>('Note');
+const messages = [Ping, Note];
 const cluster = { prefix: 'locked', bucket: 'locked_actors' };
 
 /**
@@ -80,6 +81,28 @@ describeNats(
         subject: 'locked.node.b',
       });
       await expect(dead).resolves.toMatchObject({ actorId: id, reason: 'ActorStopped' });
+    });
+
+    it('a trySend the server refuses to publish is a dead letter of the sender, with the reason', async () => {
+      const b = await nats.node(cluster, as('b'));
+      const c = await nats.node(cluster, { ...as('c'), defaultTimeout: 60_000 }); // node a only
+      const id = ActorId.from(4);
+      await b.register(id, Mailbox.unbounded({ receive: () => undefined }));
+      await whenKnown(c, id);
+      const dead = firstValueFrom(c.deadLetters$);
+      c.trySend(id, Note('forbidden')); // returns: the refusal comes back from the server
+      // It settles on the server's -ERR, not on the 60 s wait for the acknowledgement.
+      const { actorId, reason, message, error } = await dead;
+      expect({ actorId, reason, payload: message.payload }).toEqual({
+        actorId: id,
+        reason: 'ActorStopped',
+        payload: 'forbidden',
+      });
+      expect(error.cause).toMatchObject({
+        name: 'PermissionViolationError',
+        operation: 'publish',
+        subject: 'locked.node.b',
+      });
     });
   },
   { config },
