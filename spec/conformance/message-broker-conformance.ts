@@ -94,6 +94,54 @@ function named(name: string): Actor {
 }
 
 /**
+ * Registers on `home` a worker (actor 1) that holds at a gate while it handles a Ping and records
+ * the payloads of the Jobs it handles, and a pinger (actor 2) answering 'pinger'.
+ */
+async function gatedWorker(home: MessageBroker) {
+  const gate = deferred();
+  const handled: string[] = [];
+  const worker = ActorId.from(1);
+  const pinger = ActorId.from(2);
+  await home.register(
+    worker,
+    Mailbox.unbounded({
+      async receive(msg) {
+        if (Ping.is(msg)) await gate.promise;
+        if (Job.is(msg)) handled.push(msg.payload);
+        return 'done';
+      },
+    }),
+  );
+  await home.register(pinger, Mailbox.unbounded(named('pinger')));
+  return { gate, handled, worker, pinger };
+}
+
+/** Actors h1 and h3 on `home`, c2 on `client` (each answering its name), known to `client`. */
+async function threeSubscribers({
+  home,
+  client,
+  known,
+}: Pick<BrokerPair, 'home' | 'client' | 'known'>): Promise<[ActorId, ActorId, ActorId]> {
+  const [h1, c2, h3] = [ActorId.from(1), ActorId.from(2), ActorId.from(3)];
+  await home.register(h1, Mailbox.unbounded(named('h1')));
+  await client.register(c2, Mailbox.unbounded(named('c2')));
+  await home.register(h3, Mailbox.unbounded(named('h3')));
+  await known(h1, h3);
+  return [h1, c2, h3];
+}
+
+/** Subscribes each on its owner, each seen by both brokers before the next: one order for both. */
+async function subscribeInTurn(
+  subscribed: BrokerPair['subscribed'],
+  subscriptions: readonly [MessageBroker, ActorId, string][],
+): Promise<void> {
+  for (const [owner, id, pattern] of subscriptions) {
+    owner.subscribe(id, pattern);
+    await subscribed(id, pattern);
+  }
+}
+
+/**
  * The behaviours every `MessageBroker` shares, written once against the interface. Call inside a
  * describe block; `pair` makes fresh brokers for each test (and the caller tears them down).
  */
@@ -190,21 +238,7 @@ export function conformanceSuite(pair: () => Promise<BrokerPair>): void {
 
   it("priorities order a busy actor's queue: Critical, High, Normal, Low", async () => {
     const { home, client, known } = await pair();
-    const gate = deferred();
-    const handled: string[] = [];
-    const worker = ActorId.from(1);
-    const pinger = ActorId.from(2);
-    await home.register(
-      worker,
-      Mailbox.unbounded({
-        async receive(msg) {
-          if (Ping.is(msg)) await gate.promise;
-          if (Job.is(msg)) handled.push(msg.payload);
-          return 'done';
-        },
-      }),
-    );
-    await home.register(pinger, Mailbox.unbounded(named('pinger')));
+    const { gate, handled, worker, pinger } = await gatedWorker(home);
     await known(worker, pinger);
     const busy = client.send(worker, Ping()); // keeps the worker busy until the gate opens
     const queued = [
@@ -338,11 +372,7 @@ export function conformanceSuite(pair: () => Promise<BrokerPair>): void {
 
   it('publish reaches every matching subscriber once, in order of subscription', async () => {
     const { home, client, known, subscribed } = await pair();
-    const [h1, c2, h3] = [ActorId.from(1), ActorId.from(2), ActorId.from(3)];
-    await home.register(h1, Mailbox.unbounded(named('h1')));
-    await client.register(c2, Mailbox.unbounded(named('c2')));
-    await home.register(h3, Mailbox.unbounded(named('h3')));
-    await known(h1, h3);
+    const [h1, c2, h3] = await threeSubscribers({ home, client, known });
     // Each seen by both brokers before the next: one order of subscription for both.
     const subscriptions: [MessageBroker, ActorId, string][] = [
       [home, h1, 'orders.*'],
@@ -350,10 +380,7 @@ export function conformanceSuite(pair: () => Promise<BrokerPair>): void {
       [home, h3, 'orders.eu.create'],
       [home, h1, 'orders.>'], // a second matching pattern: still one result
     ];
-    for (const [owner, id, pattern] of subscriptions) {
-      owner.subscribe(id, pattern);
-      await subscribed(id, pattern);
-    }
+    await subscribeInTurn(subscribed, subscriptions);
     for (const sender of [client, home]) {
       // In order of each actor's first matching subscription: 'orders.*' is two tokens only.
       await expect(sender.publish('orders.eu.create', Job('x'))).resolves.toEqual([
@@ -450,20 +477,13 @@ export function conformanceSuite(pair: () => Promise<BrokerPair>): void {
 
   it('sendWithRouting takes turns among the subscribers and resolves with the one result', async () => {
     const { home, client, known, subscribed } = await pair();
-    const [h1, c2, h3] = [ActorId.from(1), ActorId.from(2), ActorId.from(3)];
-    await home.register(h1, Mailbox.unbounded(named('h1')));
-    await client.register(c2, Mailbox.unbounded(named('c2')));
-    await home.register(h3, Mailbox.unbounded(named('h3')));
-    await known(h1, h3);
+    const [h1, c2, h3] = await threeSubscribers({ home, client, known });
     const subscriptions: [MessageBroker, ActorId, string][] = [
       [home, h1, 'jobs.*'],
       [client, c2, 'jobs.>'],
       [home, h3, 'jobs.x'],
     ];
-    for (const [owner, id, pattern] of subscriptions) {
-      owner.subscribe(id, pattern);
-      await subscribed(id, pattern);
-    }
+    await subscribeInTurn(subscribed, subscriptions);
     const answers: string[] = [];
     for (let i = 0; i < 6; i++) {
       answers.push(await client.sendWithRouting({ topic: 'jobs.x' }, Job(`j${i}`)));
@@ -477,21 +497,7 @@ export function conformanceSuite(pair: () => Promise<BrokerPair>): void {
 
   it("sendWithRouting sends at the routing key's priority", async () => {
     const { home, client, known, subscribed } = await pair();
-    const gate = deferred();
-    const handled: string[] = [];
-    const worker = ActorId.from(1);
-    const pinger = ActorId.from(2);
-    await home.register(
-      worker,
-      Mailbox.unbounded({
-        async receive(msg) {
-          if (Ping.is(msg)) await gate.promise;
-          if (Job.is(msg)) handled.push(msg.payload);
-          return 'done';
-        },
-      }),
-    );
-    await home.register(pinger, Mailbox.unbounded(named('pinger')));
+    const { gate, handled, worker, pinger } = await gatedWorker(home);
     await known(worker, pinger);
     home.subscribe(worker, 'work');
     await subscribed(worker, 'work');

@@ -13,7 +13,7 @@ import {
 import { Kvm } from '@nats-io/kv';
 import { isCodecError, type NatsMessageBroker } from 'rxbroker/nats';
 import { deferred } from '../support/promises.js';
-import { describeNats, whenGone, whenKnown } from './support/nats-suite.js';
+import { describeNats, whenGone, whenKnown, type NatsHarness } from './support/nats-suite.js';
 
 const GetBalance = defineMessage<{ accountId: number }, number>('GetBalance');
 const Note = defineMessage<string, void>('Note');
@@ -45,6 +45,20 @@ function named(name: string, notes?: ReplaySubject<string>): Actor {
       return name;
     },
   };
+}
+
+/** Nodes a and b of a fresh cluster, with `actor` registered as actor 1 on a, and known to b. */
+async function twoNodes(
+  nats: NatsHarness,
+  actor: Actor,
+): Promise<{ a: NatsMessageBroker; b: NatsMessageBroker; id: ActorId }> {
+  const cluster = nats.cluster();
+  const a = await nats.node(cluster, { nodeId: 'a', messages });
+  const b = await nats.node(cluster, { nodeId: 'b', messages });
+  const id = ActorId.from(1);
+  await a.register(id, Mailbox.unbounded(actor));
+  await whenKnown(b, id);
+  return { a, b, id };
 }
 
 describeNats('NatsMessageBroker across nodes', (nats) => {
@@ -119,12 +133,7 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
   });
 
   it('send to an actor unregistered on its node rejects with ActorNotFound', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages });
-    const b = await nats.node(cluster, { nodeId: 'b', messages });
-    const id = ActorId.from(1);
-    await a.register(id, Mailbox.unbounded(named('one')));
-    await whenKnown(b, id);
+    const { a, b, id } = await twoNodes(nats, named('one'));
     await a.unregister(id);
     const error: unknown = await b.send(id, Ping()).catch((e: unknown) => e);
     expect(isSendError(error, 'ActorNotFound')).toBe(true);
@@ -174,12 +183,7 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
   });
 
   it('trySends whose publish fails after trySend returned are dead letters, not lost', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages });
-    const b = await nats.node(cluster, { nodeId: 'b', messages });
-    const id = ActorId.from(1);
-    await a.register(id, Mailbox.unbounded(named('one')));
-    await whenKnown(b, id);
+    const { b, id } = await twoNodes(nats, named('one'));
     const letters = firstValueFrom(b.deadLetters$.pipe(take(2), toArray()));
     // The posts of a turn are published in the microtask after it; make that publish fail, as a
     // connection closing in between would.
@@ -198,12 +202,7 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
   });
 
   it('trySend on a closed connection is refused at once with ActorStopped and a dead letter', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages });
-    const b = await nats.node(cluster, { nodeId: 'b', messages });
-    const id = ActorId.from(1);
-    await a.register(id, Mailbox.unbounded(named('one')));
-    await whenKnown(b, id);
+    const { b, id } = await twoNodes(nats, named('one'));
     await b.connection.close();
     const letter = firstValueFrom(b.deadLetters$);
     let error: unknown;
@@ -254,41 +253,6 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
       error = e;
     }
     expect(isSendError(error, 'ActorNotFound')).toBe(true);
-  });
-
-  it('priority travels in the frame: the remote mailbox takes Critical before High before Low', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages });
-    const b = await nats.node(cluster, { nodeId: 'b', messages });
-    const gate = deferred();
-    const notes = new ReplaySubject<string>();
-    const worker = ActorId.from(1);
-    const pinger = ActorId.from(2);
-    await a.register(
-      worker,
-      Mailbox.unbounded({
-        async receive(msg) {
-          if (Ping.is(msg)) await gate.promise;
-          if (Note.is(msg)) notes.next(msg.payload);
-          return 'done';
-        },
-      }),
-    );
-    await a.register(pinger, Mailbox.unbounded(named('pinger')));
-    await whenKnown(b, worker);
-    const busy = b.send(worker, Ping()); // keeps the worker busy until the gate opens
-    b.trySend(worker, Note('low'), { priority: Priority.Low });
-    b.trySend(worker, Note('high'), { priority: Priority.High });
-    b.trySend(worker, Note('critical'), { priority: Priority.Critical });
-    // Messages of one connection arrive in order: once the pinger answers, the notes are queued.
-    await expect(b.send(pinger, Ping())).resolves.toBe('pinger');
-    gate.resolve();
-    await expect(busy).resolves.toBe('done');
-    await expect(firstValueFrom(notes.pipe(take(3), toArray()))).resolves.toEqual([
-      'critical',
-      'high',
-      'low',
-    ]);
   });
 
   it('broadcast gathers one result per actor of every node, in registration order, errors per target', async () => {
@@ -399,12 +363,7 @@ describeNats('NatsMessageBroker across nodes', (nats) => {
   });
 
   it('a message type not registered with the codec registry is refused before it is sent', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages });
-    const b = await nats.node(cluster, { nodeId: 'b', messages });
-    const id = ActorId.from(1);
-    await a.register(id, Mailbox.unbounded(named('one')));
-    await whenKnown(b, id);
+    const { a, b, id } = await twoNodes(nats, named('one'));
     const error: unknown = await b.send(id, Unregistered()).catch((e: unknown) => e);
     expect(isCodecError(error, 'UnknownMessageType')).toBe(true);
     expect(() => b.trySend(id, Unregistered())).toThrow(/UnknownMessageType/);
