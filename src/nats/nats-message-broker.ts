@@ -294,7 +294,11 @@ export class NatsMessageBroker implements MessageBroker {
   readonly subject: string;
   /** The message types allowed to cross the wire, and the codec that carries them. */
   readonly codecs: CodecRegistry;
-  /** Every dead letter of this node, as it happens. Completes on `shutdown()`. */
+  /**
+   * Every dead letter of this node, as it happens. Completes after `shutdown()`, once the
+   * fire-and-forget messages this node had sent are acknowledged or dead letters (before `close()`
+   * resolves).
+   */
   readonly deadLetters$: Observable<DeadLetter>;
 
   /**
@@ -349,10 +353,11 @@ export class NatsMessageBroker implements MessageBroker {
   /**
    * Fire-and-forget messages to other nodes, batched per node and microtask, each batch a request
    * that the node acknowledges on arrival; an unacknowledged batch makes dead letters here
-   * (`Timeout` after the default timeout, `ActorNotFound` when nobody listens, else `ActorStopped`).
+   * (`Timeout` after the default timeout, `ActorNotFound` when nobody listens on a node taken for
+   * dead, else `ActorStopped`).
    */
   private readonly _outbox = new Outbox(
-    (subject, data) => this.connection.request(subject, data, { timeout: this._defaultTimeout }),
+    (node, data) => this._request(node, data, this._defaultTimeout),
     (ids, messages, error) => {
       for (let i = 0; i < ids.length; i++)
         this._transportFailure(
@@ -525,7 +530,9 @@ export class NatsMessageBroker implements MessageBroker {
 
   /**
    * Sends `message` to the actor wherever it lives and resolves with its handler's result. Across
-   * nodes this is a NATS request: no node listening fails at once with `ActorNotFound`; no answer
+   * nodes this is a NATS request: no node listening fails at once with `ActorNotFound` when that
+   * node's presence has lapsed, and is asked again until the timeout while it is fresh (the node is
+   * reconnecting); no answer
    * within the timeout fails with `Timeout`; a request the server's permissions refuse fails at once
    * with `ActorStopped` (the client's `PermissionViolationError` as `cause`) and is a dead letter.
    * Rejects with CodecError `UnknownMessageType` when the message must cross the wire and its type
@@ -546,9 +553,8 @@ export class NatsMessageBroker implements MessageBroker {
     this._assertFits(frame.length, [actorId], message);
     let reply: Msg;
     try {
-      const subject = this._subjectOf(node);
-      this._outbox.flush(subject); // earlier posts to the node go first
-      reply = await this.connection.request(subject, frame, { timeout });
+      this._outbox.flush(node); // earlier posts to the node go first
+      reply = await this._request(node, frame, timeout);
     } catch (error) {
       throw this._transportFailure(error, actorId, message, timeout);
     }
@@ -601,7 +607,7 @@ export class NatsMessageBroker implements MessageBroker {
       throw error;
     }
     const limit = this.connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-    this._outbox.post(this._subjectOf(node), limit, actorId, message, priority, codec, type, body);
+    this._outbox.post(node, limit, actorId, message, priority, codec, type, body);
   }
 
   /** Cold: sends when subscribed. Unsubscribing does not withdraw a message already sent to another node. */
@@ -790,7 +796,6 @@ export class NatsMessageBroker implements MessageBroker {
     this._isShutdown = true;
     const mine = this._local.actorIds();
     this._local.shutdown();
-    this._reporter.subject.complete();
     this._subscription?.unsubscribe();
     this._watcher?.stop();
     this._presenceWatcher?.stop();
@@ -808,6 +813,7 @@ export class NatsMessageBroker implements MessageBroker {
         this._presence?.kv.delete(this._presenceKey(this.nodeId)),
         this._outbox.settled(), // the posts sent before shutdown are acknowledged or dead letters
       ]);
+      this._reporter.subject.complete(); // after those dead letters
       if (this._owned) await this.connection.drain();
     })().catch((error: unknown) => this._reporter._diagnose('rxbroker: closing failed', error));
   }
@@ -1181,6 +1187,37 @@ export class NatsMessageBroker implements MessageBroker {
     return subject;
   }
 
+  /**
+   * A NATS request to `node`, answered within `timeout` ms. When nobody listens on its subject but
+   * its presence is fresh (it is reconnecting, or the server has just cut it), the request is made
+   * again, after 25 ms, 50 ms... up to 1 s, until the timeout: it never reached anyone, so sending it
+   * again keeps it at most once. Out of time, it fails as a timeout.
+   */
+  private async _request(node: string, frame: Uint8Array, timeout: number): Promise<Msg> {
+    const subject = this._subjectOf(node);
+    const deadline = Date.now() + timeout;
+    let pause = 25;
+    for (;;) {
+      try {
+        return await this.connection.request(subject, frame, {
+          timeout: Math.max(1, deadline - Date.now()),
+        });
+      } catch (error) {
+        const noResponders = error instanceof RequestError && error.isNoResponders();
+        if (!noResponders || this._isShutdown || !this._presumedAlive(node)) throw error;
+        if (deadline - Date.now() <= pause) throw new TimeoutError({ cause: error });
+        await new Promise<void>((resolve) => setTimeout(resolve, pause).unref());
+        pause = Math.min(pause * 2, 1000);
+      }
+    }
+  }
+
+  /** True when `node`'s presence key was written within the presence TTL, as far as this node saw. */
+  private _presumedAlive(node: string): boolean {
+    const seen = this._seen.get(this._presenceKey(node));
+    return this._presence !== null && seen !== undefined && Date.now() - seen <= this._presence.ttl;
+  }
+
   /** The ASCII bytes of a codec name or message type, made once per name. */
   private _ascii(name: string): Uint8Array {
     let bytes = this._names.get(name);
@@ -1347,9 +1384,8 @@ export class NatsMessageBroker implements MessageBroker {
   ): Promise<void> {
     let answers: unknown;
     try {
-      const subject = this._subjectOf(node);
-      this._outbox.flush(subject); // earlier posts to the node go first
-      const reply = await this.connection.request(subject, frame, { timeout });
+      this._outbox.flush(node); // earlier posts to the node go first
+      const reply = await this._request(node, frame, timeout);
       answers = this._readReply(reply, message.type);
       if (this._reader.op !== OP_OK) {
         for (const id of group) {

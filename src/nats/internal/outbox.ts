@@ -9,7 +9,7 @@ const MAX_SLAB = 1 << 20;
 /** The batch head: the marker and OP_BATCH. */
 const BATCH_HEAD = 2;
 
-/** The post frames waiting for one destination subject. */
+/** The post frames waiting for one destination. */
 class Batch {
   /** Frames are written here; what was published before `start` belongs to the client now. */
   slab = new Uint8Array(FIRST_SLAB);
@@ -20,7 +20,7 @@ class Batch {
   ids: ActorId[] = [];
   messages: AnyMessage[] = [];
 
-  constructor(readonly subject: string) {}
+  constructor(readonly destination: string) {}
 }
 
 /**
@@ -30,7 +30,7 @@ class Batch {
  * instead of one publish per message is what lets `trySend` keep up with a bare publish
  * (bench/findings.md); the acknowledgement is what keeps a message lost on the way (a node the
  * server cut as a slow consumer, a node gone) from vanishing without a trace: every message of an
- * unacknowledged batch goes to `failed`. Order per destination is kept: `flush(subject)` runs before
+ * unacknowledged batch goes to `failed`. Order per destination is kept: `flush(destination)` runs before
  * any other request to it is made, so that request never overtakes earlier posts.
  */
 export class Outbox {
@@ -44,20 +44,21 @@ export class Outbox {
   };
 
   /**
-   * @param _send sends a batch; its Promise settles with the receiver's acknowledgement
+   * @param _send sends a batch to a destination (a node); its Promise settles with the
+   *   receiver's acknowledgement
    * @param _failed gets the messages of a batch that could not be sent or was not acknowledged
    */
   constructor(
-    private readonly _send: (subject: string, data: Uint8Array) => Promise<unknown>,
+    private readonly _send: (destination: string, data: Uint8Array) => Promise<unknown>,
     private readonly _failed: (ids: ActorId[], messages: AnyMessage[], error: unknown) => void,
   ) {}
 
   /**
-   * Queues a post to `actorId` on `subject`; `limit` is the server's max_payload, which the frame
-   * alone was checked against.
+   * Queues a post to `actorId` for `destination`; `limit` is the server's max_payload, which the
+   * frame alone was checked against.
    */
   post(
-    subject: string,
+    destination: string,
     limit: number,
     actorId: ActorId,
     message: AnyMessage,
@@ -67,10 +68,10 @@ export class Outbox {
     body: Uint8Array,
   ): void {
     const length = frameLength(codec, type, body);
-    let batch = this._batches.get(subject);
+    let batch = this._batches.get(destination);
     if (batch === undefined) {
-      batch = new Batch(subject);
-      this._batches.set(subject, batch);
+      batch = new Batch(destination);
+      this._batches.set(destination, batch);
     }
     if (batch.count > 0 && batch.end - batch.start + 4 + length > limit) this._publish(batch);
     const room = (batch.count === 0 ? BATCH_HEAD : 0) + 4 + length;
@@ -101,9 +102,9 @@ export class Outbox {
     }
   }
 
-  /** Publishes what waits for `subject` now (before a request to it). */
-  flush(subject: string): void {
-    const batch = this._batches.get(subject);
+  /** Sends what waits for `destination` now (before another request to it). */
+  flush(destination: string): void {
+    const batch = this._batches.get(destination);
     if (batch !== undefined) this._publish(batch);
   }
 
@@ -129,7 +130,7 @@ export class Outbox {
     batch.messages = [];
     let acknowledged: Promise<unknown>;
     try {
-      acknowledged = this._send(batch.subject, data);
+      acknowledged = this._send(batch.destination, data);
     } catch (error) {
       this._failed(ids, messages, error);
       return;
