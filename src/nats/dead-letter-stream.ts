@@ -1,6 +1,6 @@
-import type { MsgHdrs } from '@nats-io/transport-node';
+import { headers as makeHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import type { ActorId } from '../actor/actor-id.js';
-import type { DeadLetterReason } from '../dead-letter/dead-letter.js';
+import type { DeadLetter, DeadLetterReason } from '../dead-letter/dead-letter.js';
 import type { CodecRegistry } from './codec-registry.js';
 
 /** @internal Headers of a dead-letter record (its body is the payload, through the codec). */
@@ -108,4 +108,56 @@ export function readDeadLetterRecord(
     data: msg.data,
     codec,
   };
+}
+
+/** Longest error message a record keeps (header values stay small). */
+const MAX_ERROR = 1024;
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * @internal The record of one dead letter of node `node`, as {@link readDeadLetterRecord} reads
+ * it: metadata in headers, the payload through `codecs` when it can be encoded and fits within
+ * `limit` (the server's max_payload) with its headers, else no payload and the reason why.
+ */
+export function deadLetterRecordOf(
+  letter: DeadLetter,
+  codecs: CodecRegistry,
+  node: string,
+  limit: number | undefined,
+): { headers: MsgHdrs; body: Uint8Array } {
+  const h = makeHeaders();
+  if (letter.actorId !== undefined) h.set(H_DL_ACTOR, String(letter.actorId));
+  if (letter.topic !== undefined) h.set(H_DL_TOPIC, headerValue(letter.topic));
+  h.set(H_DL_TYPE, headerValue(letter.message.type));
+  h.set(H_DL_REASON, letter.reason);
+  const cause = letter.error.cause;
+  const detail =
+    cause instanceof Error ? `${letter.error.message}: ${cause.message}` : letter.error.message;
+  h.set(H_DL_ERROR, headerValue(detail).slice(0, MAX_ERROR));
+  h.set(H_DL_NODE, node);
+  h.set(H_DL_AT, String(Date.now()));
+  let body: Uint8Array = NO_BYTES;
+  try {
+    body = codecs._encodePayload(letter.message);
+    h.set(H_CODEC, codecs.codec.name);
+  } catch {
+    h.set(H_DL_NO_PAYLOAD, 'unencodable');
+  }
+  if (limit !== undefined && body.length + encodedSize(h) > limit) {
+    h.delete(H_CODEC);
+    h.set(H_DL_NO_PAYLOAD, 'too-large');
+    body = NO_BYTES;
+  }
+  return { headers: h, body };
+}
+
+/** The size of `h` on the wire, as the client encodes it (`NATS/1.0` line and `key: value` lines). */
+function encodedSize(h: MsgHdrs): number {
+  return (h as MsgHdrs & { encode(): Uint8Array }).encode().length;
+}
+
+/** A header value: one line, no control characters. */
+function headerValue(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
+  return value.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }

@@ -1,9 +1,7 @@
-export {
-  NatsMessageBroker,
-  type DirectoryChange,
-  type TopicChange,
-  type NatsMessageBrokerOptions,
-} from './nats-message-broker.js';
+export { NatsMessageBroker } from './nats-message-broker.js';
+export type { NatsMessageBrokerOptions } from './nats-message-broker-options.js';
+export type { DirectoryChange } from './directory-change.js';
+export type { TopicChange } from './topic-change.js';
 export {
   CodecRegistry,
   jsonCodec,

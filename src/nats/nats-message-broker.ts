@@ -2,14 +2,10 @@ import { selectActors } from '../broker/internal/select-actors.js';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import {
   connect,
-  headers as makeHeaders,
-  nuid,
   RequestError,
   TimeoutError,
   type Msg,
-  type MsgHdrs,
   type NatsConnection,
-  type NodeConnectionOptions,
   type QueuedIterator,
   type Subscription,
 } from '@nats-io/transport-node';
@@ -20,7 +16,6 @@ import type { BrokerMetrics } from '../broker/broker-metrics.js';
 import {
   DeadLetterReporter,
   type DeadLetterLogger,
-  type DeadLetterLogLimit,
 } from '../broker/internal/dead-letter-reporter.js';
 import type {
   MessageBroker,
@@ -35,30 +30,19 @@ import { ArgumentError } from '../errors/argument-error.js';
 import { BrokerError } from '../errors/broker-error.js';
 import { isSendError, SendError, type SendErrorKind } from '../errors/send-error.js';
 import { Mailbox } from '../mailbox/mailbox.js';
-import {
-  assertMessage,
-  defineMessage,
-  type AnyMessage,
-  type Message,
-  type MessageDefinition,
-} from '../message/message.js';
+import { assertMessage, defineMessage, type AnyMessage, type Message } from '../message/message.js';
 import { assertPriority, Priority } from '../message/priority.js';
 import { CodecError } from './codec-error.js';
-import { CodecRegistry, type Codec } from './codec-registry.js';
+import { CodecRegistry } from './codec-registry.js';
+import type { DirectoryChange } from './directory-change.js';
+import type { NatsMessageBrokerOptions } from './nats-message-broker-options.js';
+import type { TopicChange } from './topic-change.js';
 import { NodeBroker, tapReporter } from './internal/node-broker.js';
-import {
-  H_CODEC,
-  H_DL_ACTOR,
-  H_DL_AT,
-  H_DL_ERROR,
-  H_DL_NODE,
-  H_DL_NO_PAYLOAD,
-  H_DL_REASON,
-  H_DL_TOPIC,
-  H_DL_TYPE,
-} from './dead-letter-stream.js';
+import { deadLetterRecordOf } from './dead-letter-stream.js';
 import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
-import { decodeSubjectToken, encodeSubjectToken } from './internal/subject-token.js';
+import { encodeSubjectToken } from './internal/subject-token.js';
+import { parseTopicKey, TOPIC_PREFIX, topicKey } from './internal/topic-key.js';
+import { MAX_TIMEOUT, readConnectOptions } from './internal/read-connect-options.js';
 import { parsePattern, parseTopic, TopicRouter } from '../broker/internal/topic-router.js';
 import { describeError, fromWireError, toWireError, type WireError } from './internal/wire.js';
 import {
@@ -76,104 +60,6 @@ import {
 } from './internal/frame.js';
 import { Outbox } from './internal/outbox.js';
 
-/**
- * Options of {@link NatsMessageBroker.connect}.
- *
- * @example
- * ```ts
- * import { NatsMessageBroker, type NatsMessageBrokerOptions } from 'rxbroker/nats';
- * const options: NatsMessageBrokerOptions = { servers: 'nats://127.0.0.1:4222', nodeId: 'billing-1', messages: [GetBalance] };
- * const broker = await NatsMessageBroker.connect(options);
- * ```
- */
-export interface NatsMessageBrokerOptions {
-  /** NATS server URLs (default: the client's default, `127.0.0.1:4222`). Ignored with `connection`. */
-  readonly servers?: string | string[];
-  /**
-   * Passed to the client's `connect`: `user`/`pass`, `token`, `authenticator` (nkeys, JWT), `tls`,
-   * reconnect settings... Ignored with `connection`.
-   */
-  readonly connectionOptions?: Partial<NodeConnectionOptions>;
-  /** An open connection to use instead of making one; the broker then leaves it open on `close()`. */
-  readonly connection?: NatsConnection;
-  /** This node's name, unique in the cluster: letters, digits, `-`, `_` (default: a random NUID). */
-  readonly nodeId?: string;
-  /** The first tokens of every subject this broker uses (default `'rxbroker'`). */
-  readonly prefix?: string;
-  /** The JetStream KV bucket of the actor directory (default `'rxbroker_actors'`). */
-  readonly bucket?: string;
-  /**
-   * The JetStream KV bucket of node presence (default: the directory bucket's name + `'_nodes'`).
-   * Its `max_age` is `presenceTtl`; each node refreshes its key every `heartbeat`.
-   */
-  readonly presenceBucket?: string;
-  /** Milliseconds between two presence refreshes of this node (default 5000). */
-  readonly heartbeat?: number;
-  /**
-   * Milliseconds without a refresh after which a node counts as dead: its actors leave every
-   * directory copy (and the directory), and become `ActorNotFound` (default 15 000; more than
-   * `heartbeat`, and the same on every node of a cluster).
-   */
-  readonly presenceTtl?: number;
-  /** The codec this node sends with: `'msgpack'` (default), `'json'`, or your own. */
-  readonly codec?: 'msgpack' | 'json' | Codec;
-  /** Message types allowed to cross the wire (more with `broker.codecs.register`). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly messages?: readonly MessageDefinition<any, any>[];
-  /** Milliseconds a `send` or broadcast waits unless told otherwise; default 5000. */
-  readonly defaultTimeout?: number;
-  /** Where dead letters go when nobody listens; default `console.warn`, `null` for nowhere. */
-  readonly logger?: DeadLetterLogger | null;
-  /** Rate limit of that logging; default 10 lines per 10 000 ms. */
-  readonly deadLetterLogLimit?: Partial<DeadLetterLogLimit>;
-  /**
-   * The JetStream stream that keeps the dead letters of every node, capturing
-   * `<prefix>.dead.>` (each node publishes its own on `<prefix>.dead.<nodeId>`; read them back
-   * with {@link readDeadLetterRecord}). Default: the prefix with `.` as `_`, then
-   * `'_DEAD_LETTERS'` (`'rxbroker_DEAD_LETTERS'`); created when missing (file storage, the newest
-   * 100 000 records); `null` publishes no dead letters at all. Best effort: a stream that cannot
-   * be created or a publish that fails is logged, never thrown into a send.
-   */
-  readonly deadLetterStream?: string | null;
-}
-
-/**
- * A change of the directory copy: `node` is where the actor now lives, `undefined` once it is gone.
- *
- * @example
- * ```ts
- * import type { DirectoryChange } from 'rxbroker/nats';
- * broker.directoryChanges$.subscribe(({ actorId, node }: DirectoryChange) => console.log(actorId, node ?? 'gone'));
- * ```
- */
-export interface DirectoryChange {
-  /** The actor whose entry changed. */
-  readonly actorId: ActorId;
-  /** The node it is registered on now; `undefined` once it was unregistered. */
-  readonly node: string | undefined;
-}
-
-/**
- * A change of this node's copy of the cluster's topic subscriptions: `actorId` subscribed to
- * `pattern` (on any node), or no longer is.
- *
- * @example
- * ```ts
- * import type { TopicChange } from 'rxbroker/nats';
- * broker.topicChanges$.subscribe(({ actorId, pattern, subscribed }: TopicChange) =>
- *   console.log(actorId, subscribed ? 'subscribed to' : 'left', pattern),
- * );
- * ```
- */
-export interface TopicChange {
-  /** The subscribing actor. */
-  readonly actorId: ActorId;
-  /** The subscription's pattern, as given to `subscribe`. */
-  readonly pattern: string;
-  /** True once the subscription is known, false once it is gone. */
-  readonly subscribed: boolean;
-}
-
 interface TopicEntry {
   readonly actorId: ActorId;
   readonly pattern: string;
@@ -186,18 +72,11 @@ interface DirectoryEntry {
   readonly revision: number;
 }
 
-const MAX_TIMEOUT = 2 ** 31 - 1;
 const NO_BYTES = new Uint8Array(0);
 /** The server's default max_payload, until the connection knows the server's. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const STREAM = /^[A-Za-z0-9_-]{1,255}$/;
-/** Longest error message a dead-letter record keeps (header values stay small). */
-const MAX_DL_ERROR = 1024;
-const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const KEY_PREFIX = 'a.';
 const NODE_PREFIX = 'n.';
-const TOPIC_PREFIX = 't.';
 /** The order of a subscription of this node whose key is not written yet: after every known one. */
 const PENDING = Number.MAX_SAFE_INTEGER;
 /** Topics whose round-robin turn is remembered; past this the turns start over. */
@@ -233,37 +112,8 @@ export class NatsMessageBroker implements MessageBroker {
    *   its own subject; the client's error when it cannot connect
    */
   static async connect(options: NatsMessageBrokerOptions = {}): Promise<NatsMessageBroker> {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
-    if (typeof options !== 'object' || options === null)
-      throw new ArgumentError('options', 'an object', options);
-    const nodeId = options.nodeId ?? nuid.next();
-    if (!NAME.test(nodeId))
-      throw new ArgumentError('nodeId', 'letters, digits, - and _ (1-64)', nodeId);
-    const prefix = options.prefix ?? 'rxbroker';
-    if (!PREFIX.test(prefix))
-      throw new ArgumentError('prefix', 'dot-separated tokens of letters, digits, - and _', prefix);
-    const bucket = options.bucket ?? 'rxbroker_actors';
-    if (!NAME.test(bucket))
-      throw new ArgumentError('bucket', 'letters, digits, - and _ (1-64)', bucket);
-    const presenceBucket = options.presenceBucket ?? `${bucket}_nodes`;
-    if (!NAME.test(presenceBucket))
-      throw new ArgumentError('presenceBucket', 'letters, digits, - and _ (1-64)', presenceBucket);
-    const heartbeat = options.heartbeat ?? 5000;
-    if (typeof heartbeat !== 'number' || !(heartbeat > 0) || heartbeat > MAX_TIMEOUT)
-      throw new ArgumentError('heartbeat', `milliseconds > 0 and <= ${MAX_TIMEOUT}`, heartbeat);
-    const ttl = options.presenceTtl ?? Math.max(15_000, heartbeat * 3);
-    if (typeof ttl !== 'number' || !(ttl > heartbeat) || ttl > MAX_TIMEOUT)
-      throw new ArgumentError('presenceTtl', `milliseconds > heartbeat and <= ${MAX_TIMEOUT}`, ttl);
-    const deadLetterStream =
-      options.deadLetterStream === undefined
-        ? `${prefix.replace(/\./g, '_')}_DEAD_LETTERS`
-        : options.deadLetterStream;
-    if (deadLetterStream !== null && !STREAM.test(deadLetterStream))
-      throw new ArgumentError(
-        'deadLetterStream',
-        'null, or letters, digits, - and _ (1-255)',
-        deadLetterStream,
-      );
+    const { nodeId, prefix, bucket, presenceBucket, heartbeat, ttl, deadLetterStream } =
+      readConnectOptions(options);
     const codecs = new CodecRegistry(options.codec ?? 'msgpack');
     codecs.register(...(options.messages ?? []));
     const owned = options.connection === undefined;
@@ -854,31 +704,13 @@ export class NatsMessageBroker implements MessageBroker {
     const subject = this._deadSubject;
     if (subject === null || this.connection.isClosed() || this.connection.isDraining()) return;
     try {
-      const h = makeHeaders();
-      if (letter.actorId !== undefined) h.set(H_DL_ACTOR, String(letter.actorId));
-      if (letter.topic !== undefined) h.set(H_DL_TOPIC, headerValue(letter.topic));
-      h.set(H_DL_TYPE, headerValue(letter.message.type));
-      h.set(H_DL_REASON, letter.reason);
-      const cause = letter.error.cause;
-      const detail =
-        cause instanceof Error ? `${letter.error.message}: ${cause.message}` : letter.error.message;
-      h.set(H_DL_ERROR, headerValue(detail).slice(0, MAX_DL_ERROR));
-      h.set(H_DL_NODE, this.nodeId);
-      h.set(H_DL_AT, String(Date.now()));
-      let body: Uint8Array = new Uint8Array(0);
-      try {
-        body = this.codecs._encodePayload(letter.message);
-        h.set(H_CODEC, this.codecs.codec.name);
-      } catch {
-        h.set(H_DL_NO_PAYLOAD, 'unencodable');
-      }
-      const limit = this.connection.info?.max_payload;
-      if (limit !== undefined && body.length + encodedSize(h) > limit) {
-        h.delete(H_CODEC);
-        h.set(H_DL_NO_PAYLOAD, 'too-large');
-        body = new Uint8Array(0);
-      }
-      this.connection.publish(subject, body, { headers: h });
+      const { headers, body } = deadLetterRecordOf(
+        letter,
+        this.codecs,
+        this.nodeId,
+        this.connection.info?.max_payload,
+      );
+      this.connection.publish(subject, body, { headers });
     } catch (error) {
       this._reporter._diagnose('rxbroker: could not publish a dead letter', error);
     }
@@ -1650,40 +1482,6 @@ export class NatsMessageBroker implements MessageBroker {
     }
     return { priority, timeout };
   }
-}
-
-/**
- * The directory key of a subscription: `t.<actor id>.<pattern>`, the pattern as one subject token
- * with `=` for its escape character (KV keys allow no `~`; the token never holds a `=`).
- */
-function topicKey(actorId: ActorId, pattern: string): string {
-  return `${TOPIC_PREFIX}${actorId}.${encodeSubjectToken(pattern).replace(/~/g, '=')}`;
-}
-
-/** The actor and pattern of a subscription key; undefined for a key that is not one. */
-function parseTopicKey(key: string): { actorId: ActorId; pattern: string } | undefined {
-  const rest = key.slice(TOPIC_PREFIX.length);
-  const dot = rest.indexOf('.');
-  const actorId = Number(rest.slice(0, dot));
-  if (dot < 0 || !isValidId(actorId)) return undefined;
-  try {
-    const pattern = decodeSubjectToken(rest.slice(dot + 1).replace(/=/g, '~'));
-    parsePattern(pattern);
-    return { actorId, pattern };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The size of `h` on the wire, as the client encodes it (`NATS/1.0` line and `key: value` lines). */
-function encodedSize(h: MsgHdrs): number {
-  return (h as MsgHdrs & { encode(): Uint8Array }).encode().length;
-}
-
-/** A header value: one line, no control characters. */
-function headerValue(value: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what it removes
-  return value.replace(/[\u0000-\u001f\u007f]/g, ' ');
 }
 
 /** A broadcast result carries a SendError: any other error (a CodecError) becomes its cause. */
