@@ -30,7 +30,7 @@ import { ArgumentError } from '../errors/argument-error.js';
 import { BrokerError } from '../errors/broker-error.js';
 import { isSendError, SendError, type SendErrorKind } from '../errors/send-error.js';
 import { Mailbox } from '../mailbox/mailbox.js';
-import { assertMessage, defineMessage, type AnyMessage, type Message } from '../message/message.js';
+import { assertMessage, type AnyMessage, type Message } from '../message/message.js';
 import { assertPriority, Priority } from '../message/priority.js';
 import { CodecError } from './codec-error.js';
 import { CodecRegistry } from './codec-registry.js';
@@ -44,21 +44,18 @@ import { encodeSubjectToken } from './internal/subject-token.js';
 import { parseTopicKey, TOPIC_PREFIX, topicKey } from './internal/topic-key.js';
 import { MAX_TIMEOUT, readConnectOptions } from './internal/read-connect-options.js';
 import { parsePattern, parseTopic, TopicRouter } from '../broker/internal/topic-router.js';
-import { describeError, fromWireError, toWireError, type WireError } from './internal/wire.js';
+import { fromWireError } from './internal/wire.js';
 import {
-  asciiBytes,
   frameLength,
   FrameReader,
-  isBatch,
   OP_BROADCAST,
   OP_ERROR,
   OP_OK,
-  OP_POST,
   OP_SEND,
-  readU32,
-  writeFrame,
 } from './internal/frame.js';
 import { Outbox } from './internal/outbox.js';
+import { FrameWriter } from './internal/frame-writer.js';
+import { FrameReceiver } from './internal/frame-receiver.js';
 
 interface TopicEntry {
   readonly actorId: ActorId;
@@ -72,7 +69,6 @@ interface DirectoryEntry {
   readonly revision: number;
 }
 
-const NO_BYTES = new Uint8Array(0);
 /** The server's default max_payload, until the connection knows the server's. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const KEY_PREFIX = 'a.';
@@ -218,10 +214,12 @@ export class NatsMessageBroker implements MessageBroker {
         );
     },
   );
-  /** Reads every frame this node receives (one reader, no object per message). */
+  /** Reads the reply frames this node gets (one reader, no object per reply). */
   private readonly _reader = new FrameReader();
-  /** The ASCII bytes of codec names and message types, for frames. */
-  private readonly _names = new Map<string, Uint8Array>();
+  /** Lays out the frames this node sends. */
+  private readonly _writer: FrameWriter;
+  /** Takes the frames that arrive on this node's subject. */
+  private readonly _receiver: FrameReceiver;
   /** The subject of each node sent to. */
   private readonly _subjects = new Map<string, string>();
 
@@ -239,6 +237,7 @@ export class NatsMessageBroker implements MessageBroker {
     this._prefix = prefix;
     this.subject = `${prefix}.node.${encodeSubjectToken(nodeId)}`;
     this.codecs = codecs;
+    this._writer = new FrameWriter(codecs);
     const logger = options.logger === undefined ? defaultLogger : options.logger;
     this._local = new NodeBroker(
       {
@@ -258,6 +257,16 @@ export class NatsMessageBroker implements MessageBroker {
     this.directoryChanges$ = this._changes.asObservable();
     this.topicChanges$ = this._topicChanges.asObservable();
     this.deadLetters$ = merge(this._local.deadLetters$, this._reporter.subject.asObservable());
+    const nc = this.connection;
+    this._receiver = new FrameReceiver({
+      nodeId,
+      codecs,
+      local: this._local,
+      reporter: this._reporter,
+      writer: this._writer,
+      defaultTimeout: this._defaultTimeout,
+      maxPayload: () => nc.info?.max_payload,
+    });
   }
 
   /** The subject prefix given at `connect`. */
@@ -399,7 +408,7 @@ export class NatsMessageBroker implements MessageBroker {
     if (node === undefined || node === this.nodeId)
       return this._local.send(actorId, message, { priority, timeout });
     const body = this.codecs._encodePayload(message);
-    const frame = this._frame(OP_SEND, message.type, priority, timeout, actorId, body);
+    const frame = this._writer.write(OP_SEND, message.type, priority, timeout, actorId, body);
     this._assertFits(frame.length, [actorId], message);
     let reply: Msg;
     try {
@@ -444,8 +453,8 @@ export class NatsMessageBroker implements MessageBroker {
       return;
     }
     const body = this.codecs._encodePayload(message);
-    const codec = this._ascii(this.codecs.codec.name);
-    const type = this._ascii(message.type);
+    const codec = this._writer.ascii(this.codecs.codec.name);
+    const type = this._writer.ascii(message.type);
     this._assertFits(frameLength(codec, type, body), [actorId], message);
     if (this.connection.isClosed()) {
       const error = new SendError(
@@ -720,7 +729,7 @@ export class NatsMessageBroker implements MessageBroker {
     const refusal: { error: Error | null } = { error: null };
     this._subscription = this.connection.subscribe(this.subject, {
       callback: (error, msg) => {
-        if (error === null) this._onMessage(msg);
+        if (error === null) this._receiver.receive(msg);
         else if (refusal.error === null) {
           refusal.error = error;
           this._reporter._diagnose(`rxbroker: lost the subscription to ${this.subject}`, error);
@@ -1050,28 +1059,6 @@ export class NatsMessageBroker implements MessageBroker {
     return this._presence !== null && seen !== undefined && Date.now() - seen <= this._presence.ttl;
   }
 
-  /** The ASCII bytes of a codec name or message type, made once per name. */
-  private _ascii(name: string): Uint8Array {
-    let bytes = this._names.get(name);
-    if (bytes === undefined) {
-      bytes = asciiBytes(name);
-      this._names.set(name, bytes);
-    }
-    return bytes;
-  }
-
-  private _frame(
-    op: number,
-    type: string,
-    priority: Priority,
-    timeout: number,
-    actorId: number,
-    body: Uint8Array,
-  ): Uint8Array {
-    const codec = this._ascii(this.codecs.codec.name);
-    return writeFrame(op, priority, timeout, actorId, codec, this._ascii(type), body);
-  }
-
   /**
    * The value of a reply frame (`this._reader.op` then tells OP_OK from OP_ERROR). CodecError
    * `InvalidPayload` for a reply that is no frame, or not a reply.
@@ -1171,7 +1158,7 @@ export class NatsMessageBroker implements MessageBroker {
         continue;
       }
       const body = this.codecs._encode({ t: group, p: this._payloadOf(message) }, message.type);
-      const frame = this._frame(OP_BROADCAST, message.type, priority, timeout, 0, body);
+      const frame = this._writer.write(OP_BROADCAST, message.type, priority, timeout, 0, body);
       remote.push({ node, group, frame });
     }
     for (const { group, frame } of remote) this._assertFits(frame.length, group, message);
@@ -1263,210 +1250,6 @@ export class NatsMessageBroker implements MessageBroker {
     if (typeof filter !== 'function')
       throw new ArgumentError('filter', 'a function (actorId) => boolean', filter);
     return selectActors(this.actorIds(), filter);
-  }
-
-  // ---- the receiving side --------------------------------------------------------------------
-
-  /**
-   * A frame on this node's subject: decode it through the registry, deliver it locally, answer
-   * requests. What cannot be decoded (an unknown type, a bad payload, no frame at all) or has no
-   * valid target is a dead letter here, and a request's sender gets the typed error.
-   */
-  private _onMessage(msg: Msg): void {
-    const reader = this._reader;
-    if (isBatch(msg.data)) {
-      this._onBatch(msg);
-      return;
-    }
-    if (!reader.read(msg.data)) {
-      this._undeliverable(msg, undefined, '', new CodecError('InvalidPayload'));
-      return;
-    }
-    // The reader is shared: copy out what is needed after user code (a handler) may have run.
-    const { op, type, codec, body } = reader;
-    const priority = (reader.priority <= Priority.Critical ? reader.priority : 1) as Priority;
-    const timeout =
-      reader.timeout > 0 && reader.timeout <= MAX_TIMEOUT ? reader.timeout : this._defaultTimeout;
-    if (op === OP_POST) {
-      this._post(msg, reader.actorId as ActorId, type, codec, body, priority);
-      this._acknowledge(msg);
-      return;
-    }
-    if (op === OP_SEND) {
-      const actorId = reader.actorId as ActorId;
-      const message = this._open(msg, actorId, type, codec, body, true);
-      if (message === undefined) return;
-      this._local.send(actorId, message, { priority, timeout }).then(
-        (value) => this._reply(msg, true, value, type),
-        (error: unknown) => this._reply(msg, false, toWireError(error, type), type),
-      );
-      return;
-    }
-    if (op === OP_BROADCAST) {
-      let message: AnyMessage;
-      let wanted: ActorId[];
-      try {
-        // Decoded from the wire: anything at all, null included.
-        const batch = this.codecs._decode(body, codec, type) as { t?: unknown; p?: unknown } | null;
-        message = this.codecs._message(type, batch?.p);
-        wanted = Array.isArray(batch?.t) ? (batch.t as unknown[]).filter(isValidId) : [];
-      } catch (error) {
-        this._undeliverable(msg, undefined, type, error, body);
-        return;
-      }
-      const members = new Set(wanted);
-      this._local
-        .broadcastFilter(message, (id) => members.has(id), { priority, timeout })
-        .then(
-          (results) => {
-            const byId = new Map(results.map((r) => [r.actorId, r]));
-            const answers = wanted.map((id) => {
-              const r = byId.get(id);
-              if (r === undefined)
-                return [id, 0, { e: 's', kind: 'ActorNotFound', type } satisfies WireError];
-              return r.ok ? [id, 1, r.value] : [id, 0, toWireError(r.error, type)];
-            });
-            this._reply(msg, true, answers, type);
-          },
-          (error: unknown) => this._reply(msg, false, toWireError(error, type), type),
-        );
-      return;
-    }
-    this._undeliverable(msg, undefined, type, new CodecError('InvalidPayload', type), body);
-  }
-
-  /** The post frames of a batch, delivered in order; a malformed rest is one dead letter. */
-  private _onBatch(msg: Msg): void {
-    const data = msg.data;
-    const reader = this._reader;
-    let at = 2;
-    while (at < data.length) {
-      const end = at + 4 + (at + 4 <= data.length ? readU32(data, at) : 0);
-      if (end > data.length || !reader.read(data, at + 4, end) || reader.op !== OP_POST) {
-        const rest = data.subarray(at);
-        this._undeliverable(msg, undefined, '', new CodecError('InvalidPayload'), rest, false);
-        break;
-      }
-      const priority = (reader.priority <= Priority.Critical ? reader.priority : 1) as Priority;
-      this._post(msg, reader.actorId as ActorId, reader.type, reader.codec, reader.body, priority);
-      at = end;
-    }
-    this._acknowledge(msg);
-  }
-
-  /**
-   * Tells the sender of posts that this node has them (delivered, or dead letters here), so that
-   * it does not make them dead letters of its own.
-   */
-  private _acknowledge(msg: Msg): void {
-    if (msg.reply === undefined || msg.reply === '') return;
-    try {
-      msg.respond(NO_BYTES);
-    } catch (error) {
-      this._reporter._diagnose('rxbroker: could not acknowledge posts', error);
-    }
-  }
-
-  /** Delivers one post frame's message to a local actor (a failure is a dead letter here). */
-  private _post(
-    msg: Msg,
-    actorId: ActorId,
-    type: string,
-    codec: string,
-    body: Uint8Array,
-    priority: Priority,
-  ): void {
-    const message = this._open(msg, actorId, type, codec, body, false);
-    if (message === undefined) return;
-    try {
-      this._local.trySend(
-        actorId,
-        message as Message<unknown, void>,
-        priority === Priority.Normal ? undefined : { priority },
-      );
-    } catch {
-      // The local broker made it a dead letter already; nobody waits for an answer.
-    }
-  }
-
-  /**
-   * The message of a frame for `actorId`, or undefined once it was found undeliverable (with
-   * `answer`, the request is answered with the error).
-   */
-  private _open(
-    msg: Msg,
-    actorId: ActorId,
-    type: string,
-    codec: string,
-    body: Uint8Array,
-    answer: boolean,
-  ): AnyMessage | undefined {
-    let message: AnyMessage;
-    try {
-      message = this.codecs._message(type, this.codecs._decode(body, codec, type));
-    } catch (error) {
-      this._undeliverable(msg, actorId, type, error, body, answer);
-      return undefined;
-    }
-    if (!isValidId(actorId)) {
-      const error = new CodecError('InvalidPayload', type);
-      this._undeliverable(msg, undefined, type, error, body, answer);
-      return undefined;
-    }
-    return message;
-  }
-
-  /**
-   * A frame this node cannot deliver: a dead letter (`RoutingFailed`, the error as its cause, the
-   * message rebuilt around the undecoded bytes), and, with `answer`, the typed error as the answer
-   * to the request (posts are acknowledged as a whole instead).
-   */
-  private _undeliverable(
-    msg: Msg,
-    actorId: ActorId | undefined,
-    type: string,
-    error: unknown,
-    body: Uint8Array = msg.data,
-    answer = true,
-  ): void {
-    const raw = defineMessage<Uint8Array>(type === '' ? '(not an rxbroker frame)' : type)(body);
-    const reason = `node ${this.nodeId} could not deliver it: ${describeError(error)}`;
-    this._reporter._report({
-      actorId,
-      message: raw,
-      reason: 'RoutingFailed',
-      error: new BrokerError(
-        'RoutingFailed',
-        actorId === undefined ? { reason } : { actorId, reason },
-        { cause: error },
-      ),
-      at: Date.now(),
-    });
-    if (answer) this._reply(msg, false, toWireError(error, type), type);
-  }
-
-  private _reply(msg: Msg, ok: boolean, value: unknown, type: string): void {
-    if (msg.reply === undefined || msg.reply === '') return;
-    let body: Uint8Array;
-    try {
-      body = this.codecs._encode(value, type);
-    } catch (error) {
-      ok = false;
-      body = this.codecs._encode(toWireError(error, type), type);
-    }
-    let frame = this._frame(ok ? OP_OK : OP_ERROR, '', Priority.Normal, 0, 0, body);
-    const limit = this.connection.info?.max_payload;
-    if (limit !== undefined && frame.length > limit) {
-      // The result cannot travel back: the sender gets PayloadTooLarge instead of a Timeout.
-      const tooLarge = new CodecError('PayloadTooLarge', type, { size: frame.length, limit });
-      body = this.codecs._encode(toWireError(tooLarge, type), type);
-      frame = this._frame(OP_ERROR, '', Priority.Normal, 0, 0, body);
-    }
-    try {
-      msg.respond(frame);
-    } catch (error) {
-      this._reporter._diagnose('rxbroker: could not answer a request', error);
-    }
   }
 
   private _readOptions(options: SendOptions | undefined): { priority: Priority; timeout: number } {
