@@ -85,7 +85,8 @@ const defaultLogger: DeadLetterLogger = (line) => console.warn(line);
  * KV bucket maps each actor id to its node, and `kv.create` makes every id unique in the cluster.
  * Each node keeps a copy of that directory through a KV watch.
  *
- * `send` is a NATS request (at most once), `trySend` a publish, the broadcasts scatter to the nodes
+ * `send` is a NATS request (at most once), `trySend` a post that travels with the others of its turn
+ * to the same node in one acknowledged batch, the broadcasts scatter to the nodes
  * of their targets and gather one result per target. Messages cross the wire only if their type is
  * registered with the node's {@link CodecRegistry}.
  *
@@ -432,11 +433,15 @@ export class NatsMessageBroker implements MessageBroker {
   }
 
   /**
-   * Fire-and-forget, for messages whose result is `void`: a NATS publish to the actor's node. A
-   * failure there (no such actor, a full mailbox, a failing handler) is a dead letter of that node.
+   * Fire-and-forget, for messages whose result is `void`. To an actor of another node, the message
+   * joins the batch of this turn for that node, sent in the next microtask as one NATS request that
+   * the node acknowledges on arrival. A failure there (no such actor, a full mailbox, a failing
+   * handler) is a dead letter of that node; a batch that is not acknowledged within the default
+   * timeout (the server dropped it, the node is gone) makes each of its messages a dead letter here.
    *
    * @throws SendError `ActorNotFound` when the directory copy knows no such actor, `ActorStopped`
-   *   after shutdown; CodecError for an unregistered type; ArgumentError for bad input
+   *   after shutdown or on a closed connection; CodecError for an unregistered type or
+   *   `PayloadTooLarge`; ArgumentError for bad input
    */
   trySend(actorId: ActorId, message: Message<unknown, void>, options?: TrySendOptions): void {
     assertActorId(actorId);
