@@ -16,7 +16,7 @@ const tsconfig = join(examples, 'tsconfig.json');
 /** An example that takes longer than this is stuck (examples finish in well under a second). */
 const TIMEOUT_MS = 60_000;
 
-for (const built of ['dist/index.js', 'dist/testing.js']) {
+for (const built of ['dist/index.js', 'dist/testing.js', 'dist/nats.js']) {
   if (!existsSync(join(root, built))) {
     console.error(`run-all: ${built} is missing; run \`npm run build\` first.`);
     process.exit(1);
