@@ -54,6 +54,7 @@ import {
   OP_SEND,
 } from './internal/frame.js';
 import { Outbox } from './internal/outbox.js';
+import { Presence } from './internal/presence.js';
 import { FrameWriter } from './internal/frame-writer.js';
 import { FrameReceiver } from './internal/frame-receiver.js';
 
@@ -72,7 +73,6 @@ interface DirectoryEntry {
 /** The server's default max_payload, until the connection knows the server's. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const KEY_PREFIX = 'a.';
-const NODE_PREFIX = 'n.';
 /** The order of a subscription of this node whose key is not written yet: after every known one. */
 const PENDING = Number.MAX_SAFE_INTEGER;
 /** Topics whose round-robin turn is remembered; past this the turns start over. */
@@ -125,7 +125,9 @@ export class NatsMessageBroker implements MessageBroker {
       const kv = await kvm.create(bucket, { history: 1 });
       const presence = await kvm.create(presenceBucket, { history: 1, ttl });
       const broker = new NatsMessageBroker(nc, owned, kv, nodeId, prefix, codecs, options);
-      broker._presence = { kv: presence, heartbeat, ttl };
+      broker._presence = new Presence(presence, nodeId, heartbeat, ttl, (what, error) =>
+        broker._reporter._diagnose(what, error),
+      );
       if (deadLetterStream !== null) await broker._startDeadLetterStream(deadLetterStream);
       await broker._start();
       return broker;
@@ -178,19 +180,7 @@ export class NatsMessageBroker implements MessageBroker {
   private readonly _prefix: string;
   private _subscription: Subscription | null = null;
   private _watcher: QueuedIterator<KvWatchEntry> | null = null;
-  private _presence: { kv: KV; heartbeat: number; ttl: number } | null = null;
-  private _presenceWatcher: QueuedIterator<KvWatchEntry> | null = null;
-  private _heartbeatTimer: ReturnType<typeof setInterval> | null = null;
-  /** When this node last heard of each other node (its presence key written), by its own clock. */
-  private readonly _seen = new Map<string, number>();
-  private _startedAt = 0;
-  /**
-   * When this node was last back from a pause or a reconnect: until then its news of the other
-   * nodes may be stale, so their silence counts from here (see `_expire`).
-   */
-  private _resumedAt = 0;
-  /** When the heartbeat last ran: a gap much longer than the heartbeat means this node was paused. */
-  private _lastBeat = 0;
+  private _presence: Presence | null = null;
   /** Ids of this node's actors being taken back into the directory (see `_reclaim`). */
   private readonly _reclaiming = new Set<ActorId>();
   private _closed: Promise<void> | null = null;
@@ -662,8 +652,7 @@ export class NatsMessageBroker implements MessageBroker {
     this._local.shutdown();
     this._subscription?.unsubscribe();
     this._watcher?.stop();
-    this._presenceWatcher?.stop();
-    if (this._heartbeatTimer !== null) clearInterval(this._heartbeatTimer);
+    this._presence?.stop();
     for (const id of mine) this._directory.delete(id);
     const topicKeys = Array.from(this._topics)
       .filter(([, entry]) => mine.includes(entry.actorId))
@@ -674,7 +663,7 @@ export class NatsMessageBroker implements MessageBroker {
       await Promise.allSettled([
         ...mine.map((id) => this._kv.delete(KEY_PREFIX + id)),
         ...topicKeys.map((key) => this._kv.delete(key)),
-        this._presence?.kv.delete(this._presenceKey(this.nodeId)),
+        this._presence?.leave(),
         this._outbox.settled(), // the posts sent before shutdown are acknowledged or dead letters
       ]);
       this._reporter.subject.complete(); // after those dead letters
@@ -769,66 +758,23 @@ export class NatsMessageBroker implements MessageBroker {
       // Back from a disconnection, this node's news of the other nodes is stale (see `_expire`).
       for await (const status of this.connection.status()) {
         if (this._isShutdown) break;
-        if (status.type === 'reconnect') this._resumedAt = Date.now();
+        if (status.type === 'reconnect') this._presence?.resumed();
       }
     })().catch(() => undefined);
-    await this._startPresence();
+    await (this._presence as Presence).start(() => this._expire());
     await this.connection.flush();
     await synced;
   }
 
-  private _presenceKey(node: string): string {
-    return NODE_PREFIX + encodeSubjectToken(node);
-  }
-
   /**
-   * Writes this node's presence key now and every heartbeat, watches the other nodes' keys, and on
-   * each heartbeat forgets the actors of nodes not heard of within the TTL. (KV expiry on
-   * nats-server 2.9 emits no watch event, hence the timer rather than waiting for a delete.)
-   */
-  private async _startPresence(): Promise<void> {
-    const presence = this._presence as { kv: KV; heartbeat: number; ttl: number };
-    this._startedAt = Date.now();
-    await presence.kv.put(this._presenceKey(this.nodeId), String(this._startedAt));
-    const watcher = await presence.kv.watch({ key: `${NODE_PREFIX}>` });
-    this._presenceWatcher = watcher;
-    void (async () => {
-      for await (const entry of watcher) {
-        if (entry.operation === 'PUT') this._seen.set(entry.key, Date.now());
-        else this._seen.delete(entry.key);
-      }
-    })().catch((error: unknown) =>
-      this._reporter._diagnose('rxbroker: the presence watch failed', error),
-    );
-    this._lastBeat = this._startedAt;
-    const timer = setInterval(() => {
-      const now = Date.now();
-      if (now - this._lastBeat > 2 * presence.heartbeat) this._resumedAt = now; // it was paused
-      this._lastBeat = now;
-      presence.kv
-        .put(this._presenceKey(this.nodeId), String(Date.now()))
-        .catch((error: unknown) =>
-          this._reporter._diagnose("rxbroker: could not refresh this node's presence", error),
-        );
-      this._expire(presence.ttl);
-    }, presence.heartbeat);
-    timer.unref();
-    this._heartbeatTimer = timer;
-  }
-
-  /**
-   * Forgets the actors of every other node not heard of for `ttl` ms, here and in the directory.
-   * Silence counts from when this node last came back from a pause or a reconnect at the earliest:
-   * a node that was itself paused past the TTL has not yet read the others' heartbeats, and must
-   * not take them all for dead. Its keys are purged, not deleted: the node, if it was only paused,
+   * Forgets the actors of every other node silent for the presence TTL (see `Presence.isSilent`),
+   * here and in the directory. Its keys are purged, not deleted: the node, if it was only paused,
    * tells that removal from an `unsubscribe` and takes its actors back (`_reclaim`).
    */
-  private _expire(ttl: number): void {
-    const now = Date.now();
+  private _expire(): void {
+    const presence = this._presence as Presence;
     for (const [id, entry] of this._sorted()) {
-      if (entry.node === this.nodeId) continue;
-      const heard = this._seen.get(this._presenceKey(entry.node)) ?? this._startedAt;
-      if (now - Math.max(heard, this._resumedAt) <= ttl) continue;
+      if (entry.node === this.nodeId || !presence.isSilent(entry.node)) continue;
       this._dropTopics(id, 'purge');
       this._directory.delete(id);
       this._changes.next({ actorId: id, node: undefined });
@@ -1060,8 +1006,7 @@ export class NatsMessageBroker implements MessageBroker {
 
   /** True when `node`'s presence key was written within the presence TTL, as far as this node saw. */
   private _presumedAlive(node: string): boolean {
-    const seen = this._seen.get(this._presenceKey(node));
-    return this._presence !== null && seen !== undefined && Date.now() - seen <= this._presence.ttl;
+    return this._presence?.isFresh(node) === true;
   }
 
   /**
