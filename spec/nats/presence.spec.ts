@@ -4,20 +4,32 @@ import { ArgumentError } from 'rxbroker';
 import { Kvm } from '@nats-io/kv';
 import { NatsMessageBroker } from 'rxbroker/nats';
 import { deferred } from '../support/promises.js';
-import { describeNats, whenGone, whenKnown, whenTopic } from './support/nats-suite.js';
+import {
+  describeNats,
+  whenGone,
+  whenKnown,
+  whenTopic,
+  type NatsHarness,
+} from './support/nats-suite.js';
 
 const Ping = defineMessage<void, string>('Ping');
 const messages = [Ping];
 const presence = { heartbeat: 100, presenceTtl: 1000 } as const;
 
+/** Nodes a and b of a fresh cluster; actor 1 on a answers 'a1' (known to b, unless told not to wait). */
+async function twoNodes(nats: NatsHarness, known = true) {
+  const cluster = nats.cluster();
+  const a = await nats.node(cluster, { nodeId: 'a', messages, ...presence });
+  const b = await nats.node(cluster, { nodeId: 'b', messages, ...presence });
+  const id = ActorId.from(1);
+  await a.register(id, Mailbox.unbounded({ receive: () => 'a1' }));
+  if (known) await whenKnown(b, id);
+  return { a, b, id, cluster };
+}
+
 describeNats('NatsMessageBroker presence', (nats) => {
   it('a node that dies without close() has its actors become ActorNotFound elsewhere after the TTL', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages, ...presence });
-    const b = await nats.node(cluster, { nodeId: 'b', messages, ...presence });
-    const id = ActorId.from(1);
-    await a.register(id, Mailbox.unbounded({ receive: () => 'a1' }));
-    await whenKnown(b, id);
+    const { a, b, id } = await twoNodes(nats);
     await expect(b.send(id, Ping())).resolves.toBe('a1');
     // Node a crashes: its connection goes away under it, no close(), nothing removed.
     const gone = whenGone(b, id);
@@ -34,12 +46,7 @@ describeNats('NatsMessageBroker presence', (nats) => {
   });
 
   it('a live node keeps its actors well past the TTL: the heartbeat refreshes its presence', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages, ...presence });
-    const b = await nats.node(cluster, { nodeId: 'b', messages, ...presence });
-    const id = ActorId.from(1);
-    await a.register(id, Mailbox.unbounded({ receive: () => 'a1' }));
-    await whenKnown(b, id);
+    const { b, id, cluster } = await twoNodes(nats);
     const changes: unknown[] = [];
     b.directoryChanges$.subscribe((c) => changes.push(c));
     // Watch a's presence key: 15 refreshes at 100 ms span 1.5 TTLs, in which b forgets nothing.
@@ -58,11 +65,7 @@ describeNats('NatsMessageBroker presence', (nats) => {
   });
 
   it('a node whose entries were purged as if it were dead takes its actors and subscriptions back', async () => {
-    const cluster = nats.cluster();
-    const a = await nats.node(cluster, { nodeId: 'a', messages, ...presence });
-    const b = await nats.node(cluster, { nodeId: 'b', messages, ...presence });
-    const id = ActorId.from(1);
-    await a.register(id, Mailbox.unbounded({ receive: () => 'a1' }));
+    const { a, b, id, cluster } = await twoNodes(nats, false);
     a.subscribe(id, 'news.*');
     await whenKnown(b, id);
     await whenTopic(b, id, 'news.*', true);

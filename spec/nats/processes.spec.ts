@@ -8,6 +8,7 @@ import { describeNats, whenGone, whenKnown, type NatsHarness } from './support/n
 // The same on every node of a cluster (see `presenceTtl`); short, so that a killed node is
 // forgotten within a second (the child's defaults are these too).
 const presence = { heartbeat: 100, presenceTtl: 1000 } as const;
+const parentOptions = { nodeId: 'parent', messages: childMessages, ...presence };
 
 const children: ChildNode[] = [];
 afterEach(async () => {
@@ -33,11 +34,7 @@ async function knowsAll(broker: NatsMessageBroker, ids: readonly number[]): Prom
 describeNats('NatsMessageBroker with nodes in separate OS processes', (nats) => {
   it('the parent sends to actors of a node in a child process and gets their answers', async () => {
     const cluster = nats.cluster();
-    const parent = await nats.node(cluster, {
-      nodeId: 'parent',
-      messages: childMessages,
-      ...presence,
-    });
+    const parent = await nats.node(cluster, parentOptions);
     const child = await spawnNode(nats, cluster, 'child', [1, 2]);
     await knowsAll(parent, [1, 2]);
     const pid = child.process.pid as number;
@@ -61,11 +58,7 @@ describeNats('NatsMessageBroker with nodes in separate OS processes', (nats) => 
 
   it('killing the child process makes its actors ActorNotFound once its presence lapses', async () => {
     const cluster = nats.cluster();
-    const parent = await nats.node(cluster, {
-      nodeId: 'parent',
-      messages: childMessages,
-      ...presence,
-    });
+    const parent = await nats.node(cluster, parentOptions);
     const child = await spawnNode(nats, cluster, 'child', [1, 2]);
     await knowsAll(parent, [1, 2]);
     await expect(parent.send(ActorId.from(1), Double(1))).resolves.toBe(2);
@@ -87,11 +80,7 @@ describeNats('NatsMessageBroker with nodes in separate OS processes', (nats) => 
 
   it('a child process that closes its node removes its actors at once, before it exits', async () => {
     const cluster = nats.cluster();
-    const parent = await nats.node(cluster, {
-      nodeId: 'parent',
-      messages: childMessages,
-      ...presence,
-    });
+    const parent = await nats.node(cluster, parentOptions);
     const child = await spawnNode(nats, cluster, 'child', [5]);
     await knowsAll(parent, [5]);
     const gone = whenGone(parent, ActorId.from(5));

@@ -20,6 +20,7 @@ import {
   type DeadLetterLogger,
   type DeadLetterLogLimit,
 } from './internal/dead-letter-reporter.js';
+import { checkTimeout, readPriority } from './internal/send-options.js';
 import { selectActors } from './internal/select-actors.js';
 import { parseTopic, TopicRouter } from './internal/topic-router.js';
 import { Timekeeper } from './internal/timekeeper.js';
@@ -65,7 +66,6 @@ export interface BrokerTap {
 }
 
 /** The longest timeout a timer can carry (2^31 - 1 ms, about 24.8 days). */
-const MAX_TIMEOUT = 2 ** 31 - 1;
 
 // The executor of every send's Promise: a shared function, not a closure per message.
 let pendingEnvelope: Envelope;
@@ -905,20 +905,4 @@ function typeOf(message: AnyMessage): string {
   } catch {
     return '(unreadable type)';
   }
-}
-
-function readPriority(options: { readonly priority?: Priority }): number {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
-  if (typeof options !== 'object' || options === null)
-    throw new ArgumentError('options', 'an object', options);
-  const priority = options.priority ?? Priority.Normal;
-  assertPriority(priority);
-  return priority;
-}
-
-function checkTimeout(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMEOUT) {
-    throw new ArgumentError(argument, `a number of milliseconds > 0 and <= ${MAX_TIMEOUT}`, value);
-  }
-  return value;
 }

@@ -3,6 +3,7 @@ import { ArgumentError } from '../errors/argument-error.js';
 import type { AnyMessage, MessageDefinition } from '../message/message.js';
 import { CodecError } from './codec-error.js';
 import { sanitize } from './internal/sanitize.js';
+import { NO_BYTES } from './internal/frame.js';
 
 /**
  * Turns values into bytes and back. Must round-trip plain data (objects, arrays, strings, numbers).
@@ -27,8 +28,6 @@ export interface Codec {
   decode(bytes: Uint8Array): unknown;
 }
 
-/** Shared: a zero-length array has nothing to change. */
-const NO_BYTES = new Uint8Array(0);
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
 /**

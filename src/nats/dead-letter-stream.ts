@@ -2,6 +2,7 @@ import { headers as makeHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import type { ActorId } from '../actor/actor-id.js';
 import type { DeadLetter, DeadLetterReason } from '../dead-letter/dead-letter.js';
 import type { CodecRegistry } from './codec-registry.js';
+import { NO_BYTES } from './internal/frame.js';
 
 /** @internal Headers of a dead-letter record (its body is the payload, through the codec). */
 export const H_CODEC = 'Rxb-Codec';
@@ -112,7 +113,6 @@ export function readDeadLetterRecord(
 
 /** Longest error message a record keeps (header values stay small). */
 const MAX_ERROR = 1024;
-const NO_BYTES = new Uint8Array(0);
 
 /**
  * @internal The record of one dead letter of node `node`, as {@link readDeadLetterRecord} reads

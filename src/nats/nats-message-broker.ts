@@ -42,7 +42,8 @@ import { deadLetterRecordOf } from './dead-letter-stream.js';
 import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { encodeSubjectToken } from './internal/subject-token.js';
 import { parseTopicKey, TOPIC_PREFIX, topicKey } from './internal/topic-key.js';
-import { MAX_TIMEOUT, readConnectOptions } from './internal/read-connect-options.js';
+import { readConnectOptions } from './internal/read-connect-options.js';
+import { checkTimeout, readPriority } from '../broker/internal/send-options.js';
 import { parsePattern, parseTopic, TopicRouter } from '../broker/internal/topic-router.js';
 import { fromWireError } from './internal/wire.js';
 import {
@@ -408,8 +409,8 @@ export class NatsMessageBroker implements MessageBroker {
     } catch (error) {
       throw this._transportFailure(error, actorId, message, timeout);
     }
-    const value = this._readReply(reply, message.type);
-    if (this._reader.op !== OP_OK) throw fromWireError(value, actorId, message.type);
+    const { ok, value } = this._readReply(reply, message.type);
+    if (!ok) throw fromWireError(value, actorId, message.type);
     return value as R;
   }
 
@@ -1010,17 +1011,15 @@ export class NatsMessageBroker implements MessageBroker {
   }
 
   /**
-   * The value of a reply frame (`this._reader.op` then tells OP_OK from OP_ERROR). CodecError
-   * `InvalidPayload` for a reply that is no frame, or not a reply.
+   * A reply frame: its value, and whether it is a result (OP_OK) or a wire error (OP_ERROR).
+   * CodecError `InvalidPayload` for a reply that is no frame, or not a reply.
    */
-  private _readReply(reply: Msg, messageType: string): unknown {
+  private _readReply(reply: Msg, messageType: string): { ok: boolean; value: unknown } {
     const reader = this._reader;
     if (!reader.read(reply.data) || (reader.op !== OP_OK && reader.op !== OP_ERROR))
       throw new CodecError('InvalidPayload', messageType);
-    const op = reader.op;
-    const value = this.codecs._decode(reader.body, reader.codec, messageType);
-    reader.op = op; // decoding may have run user code that read another frame
-    return value;
+    const ok = reader.op === OP_OK;
+    return { ok, value: this.codecs._decode(reader.body, reader.codec, messageType) };
   }
 
   /** The SendError a sender gets when NATS itself fails a request; a dead letter too. */
@@ -1155,8 +1154,9 @@ export class NatsMessageBroker implements MessageBroker {
     try {
       this._outbox.flush(node); // earlier posts to the node go first
       const reply = await this._request(node, frame, timeout);
-      answers = this._readReply(reply, message.type);
-      if (this._reader.op !== OP_OK) {
+      const { ok, value } = this._readReply(reply, message.type);
+      answers = value;
+      if (!ok) {
         for (const id of group) {
           results.set(id, {
             actorId: id,
@@ -1205,14 +1205,10 @@ export class NatsMessageBroker implements MessageBroker {
   private _readOptions(options: SendOptions | undefined): { priority: Priority; timeout: number } {
     if (options === undefined) return { priority: Priority.Normal, timeout: this._defaultTimeout };
     const priority = readPriority(options);
-    const timeout = options.timeout ?? this._defaultTimeout;
-    if (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_TIMEOUT) {
-      throw new ArgumentError(
-        'timeout',
-        `a number of milliseconds > 0 and <= ${MAX_TIMEOUT}`,
-        timeout,
-      );
-    }
+    const timeout =
+      options.timeout === undefined
+        ? this._defaultTimeout
+        : checkTimeout(options.timeout, 'timeout');
     return { priority, timeout };
   }
 }
@@ -1222,13 +1218,4 @@ function asSendError(error: Error, actorId: ActorId, messageType: string): SendE
   return isSendError(error)
     ? error
     : new SendError('HandlerFailed', { actorId, messageType }, { cause: error });
-}
-
-function readPriority(options: { readonly priority?: Priority }): Priority {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time, for JavaScript callers
-  if (typeof options !== 'object' || options === null)
-    throw new ArgumentError('options', 'an object', options);
-  const priority = options.priority ?? Priority.Normal;
-  assertPriority(priority);
-  return priority;
 }

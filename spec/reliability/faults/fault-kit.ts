@@ -11,7 +11,8 @@ import {
   type InMemoryMessageBroker,
   type InMemoryMessageBrokerOptions,
 } from 'rxbroker';
-import { virtualScheduler } from '../../support/virtual-time.js';
+import { track } from '../../support/promises.js';
+import { settle, virtualScheduler } from '../../support/virtual-time.js';
 
 export const Echo = defineMessage<string, string>('Echo');
 export const Note = defineMessage<string, void>('Note');
@@ -194,4 +195,29 @@ export function workingBrokerOf(
   );
   broker.subscribe(id, 'jobs');
   return { scheduler, broker, handled };
+}
+
+/**
+ * After a refused call on a {@link workingBrokerOf} broker: nothing was routed, no handler ran, the
+ * actor and its subscription are still there, and it still answers a send and a routed send.
+ */
+export async function expectUnharmed(
+  broker: InMemoryMessageBroker,
+  scheduler: ReturnType<typeof virtualScheduler>,
+  handled: AnyMessage[],
+  id: ActorId,
+): Promise<void> {
+  await settle(scheduler);
+  expect(handled).toEqual([]);
+  expect(broker.metrics()).toMatchObject({ totalSent: 0, deadLetters: 0 });
+  expect(broker.actorIds()).toEqual([id]);
+  expect(broker.subscriptionsOf(id)).toEqual(['jobs']);
+  const answers = [
+    track(broker.send(id, Echo('still'))),
+    track(broker.sendWithRouting({ topic: 'jobs' }, Echo('still'))),
+  ];
+  await settle(scheduler);
+  expect(answers.map((answer) => answer.value)).toEqual(['ok:still', 'ok:still']);
+  expectBalanced(broker);
+  expectPrototypeClean();
 }

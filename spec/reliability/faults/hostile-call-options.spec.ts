@@ -1,16 +1,9 @@
 import { from, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  ActorId,
-  isArgumentError,
-  Priority,
-  sendTo,
-  type AnyMessage,
-  type InMemoryMessageBroker,
-} from 'rxbroker';
+import { ActorId, isArgumentError, Priority, sendTo, type InMemoryMessageBroker } from 'rxbroker';
 import { brokerFactory } from '../../support/brokers.js';
 import { bad, thrown, track } from '../../support/promises.js';
-import { settle, virtualScheduler } from '../../support/virtual-time.js';
+import { settle } from '../../support/virtual-time.js';
 import {
   cyclic,
   Echo,
@@ -22,6 +15,7 @@ import {
   throwingProxy,
   type Channel,
   workingBrokerOf,
+  expectUnharmed,
 } from './fault-kit.js';
 
 // Options bags and routing keys of the sending calls, given hostile values.
@@ -30,21 +24,6 @@ const makeBroker = brokerFactory();
 const ID = ActorId.from(1);
 
 const workingBroker = () => workingBrokerOf(makeBroker, ID);
-
-async function expectUnharmed(
-  broker: InMemoryMessageBroker,
-  scheduler: ReturnType<typeof virtualScheduler>,
-  handled: AnyMessage[],
-): Promise<void> {
-  await settle(scheduler);
-  expect(handled).toEqual([]);
-  expect(broker.metrics()).toMatchObject({ totalSent: 0, deadLetters: 0 });
-  const answer = track(broker.sendWithRouting({ topic: 'jobs' }, Echo('still')));
-  await settle(scheduler);
-  expect(answer.value).toBe('ok:still');
-  expectBalanced(broker);
-  expectPrototypeClean();
-}
 
 /** The calls taking send options (timeout and priority), with the channel a refusal must use. */
 function sendOptionCalls(
@@ -127,7 +106,7 @@ describe('send options that are hostile values', () => {
     expect(await misrefusals(sendOptionCalls(broker, { timeout }, 'timeout'), 'timeout')).toEqual(
       [],
     );
-    await expectUnharmed(broker, scheduler, handled);
+    await expectUnharmed(broker, scheduler, handled, ID);
   });
 
   it.each<[string, unknown]>([
@@ -144,7 +123,7 @@ describe('send options that are hostile values', () => {
       ['sendWithPriority', 'rejected', () => broker.sendWithPriority(ID, Echo('x'), bad(priority))],
     ];
     expect(await misrefusals(calls, 'priority')).toEqual([]);
-    await expectUnharmed(broker, scheduler, handled);
+    await expectUnharmed(broker, scheduler, handled, ID);
   });
 
   it.each<[string, unknown]>([
@@ -155,13 +134,13 @@ describe('send options that are hostile values', () => {
   ])('options that are %s: ArgumentError from every call', async (_, options) => {
     const { scheduler, broker, handled } = workingBroker();
     expect(await misrefusals(sendOptionCalls(broker, options, 'both'), 'options')).toEqual([]);
-    await expectUnharmed(broker, scheduler, handled);
+    await expectUnharmed(broker, scheduler, handled, ID);
   });
 
   it('options that are a Proxy whose every trap throws: each call fails through its channel', async () => {
     const { scheduler, broker, handled } = workingBroker();
     expect(await misrefusals(sendOptionCalls(broker, throwingProxy(), 'both'))).toEqual([]);
-    await expectUnharmed(broker, scheduler, handled);
+    await expectUnharmed(broker, scheduler, handled, ID);
   });
 });
 
@@ -207,7 +186,7 @@ describe('routing keys that are hostile values', () => {
       ['sendWithRouting$', 'errored', () => broker.sendWithRouting$(bad(key), Echo('x'))],
     ];
     expect(await misrefusals(calls, argument)).toEqual([]);
-    await expectUnharmed(broker, scheduler, handled);
+    await expectUnharmed(broker, scheduler, handled, ID);
   });
 
   it('a Proxy whose every trap throws: both calls fail through their channel, nothing routed', async () => {
@@ -225,7 +204,7 @@ describe('routing keys that are hostile values', () => {
       ],
     ];
     expect(await misrefusals(calls)).toEqual([]);
-    await expectUnharmed(broker, scheduler, handled);
+    await expectUnharmed(broker, scheduler, handled, ID);
   });
 
   it('a key whose priority changes between reads: read once, so it is sent once at the first answer', async () => {

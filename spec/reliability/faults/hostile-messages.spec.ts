@@ -11,7 +11,7 @@ import {
 } from 'rxbroker';
 import { brokerFactory } from '../../support/brokers.js';
 import { bad, track } from '../../support/promises.js';
-import { settle, virtualScheduler } from '../../support/virtual-time.js';
+import { settle } from '../../support/virtual-time.js';
 import {
   cyclic,
   Echo,
@@ -22,6 +22,7 @@ import {
   throwingProxy,
   type Channel,
   workingBrokerOf,
+  expectUnharmed,
 } from './fault-kit.js';
 
 const makeBroker = brokerFactory();
@@ -53,22 +54,6 @@ function sendingCalls(
   ];
 }
 
-/** Nothing was routed, no handler ran, and the actor still answers. */
-async function expectUnharmed(
-  broker: InMemoryMessageBroker,
-  scheduler: ReturnType<typeof virtualScheduler>,
-  handled: AnyMessage[],
-): Promise<void> {
-  await settle(scheduler);
-  expect(handled).toEqual([]);
-  expect(broker.metrics()).toMatchObject({ totalSent: 0, deadLetters: 0 });
-  const answer = track(broker.send(ID, Echo('still')));
-  await settle(scheduler);
-  expect(answer.value).toBe('ok:still');
-  expectBalanced(broker);
-  expectPrototypeClean();
-}
-
 const realMessage = Echo('real');
 const forgedAdmin = { __proto__: realMessage, type: 'Admin', payload: { grant: 'all' } };
 
@@ -94,7 +79,7 @@ describe('hostile values as messages', () => {
       const { scheduler, broker, handled } = workingBroker();
       const value = make();
       expect(await misrefusals(sendingCalls(broker, value), 'message')).toEqual([]);
-      await expectUnharmed(broker, scheduler, handled);
+      await expectUnharmed(broker, scheduler, handled, ID);
     },
   );
 

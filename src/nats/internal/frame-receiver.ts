@@ -9,6 +9,7 @@ import type { CodecRegistry } from '../codec-registry.js';
 import {
   FrameReader,
   isBatch,
+  NO_BYTES,
   OP_BROADCAST,
   OP_ERROR,
   OP_OK,
@@ -17,7 +18,7 @@ import {
   readU32,
 } from './frame.js';
 import type { FrameWriter } from './frame-writer.js';
-import { MAX_TIMEOUT } from './read-connect-options.js';
+import { MAX_TIMEOUT } from '../../broker/internal/send-options.js';
 import type { NodeBroker } from './node-broker.js';
 import { describeError, toWireError, type WireError } from './wire.js';
 
@@ -34,8 +35,6 @@ export interface ReceiverHost {
   /** The server's max_payload, once known. */
   maxPayload(): number | undefined;
 }
-
-const NO_BYTES = new Uint8Array(0);
 
 /**
  * The receiving side of a node: the frames that arrive on its subject are decoded through the

@@ -35,7 +35,8 @@ export const OP_ERROR = 5;
 export const OP_BATCH = 6;
 
 const TWO_32 = 2 ** 32;
-const NO_BYTES = new Uint8Array(0);
+/** Zero bytes, shared: an empty array has nothing anyone could change. */
+export const NO_BYTES = new Uint8Array(0);
 
 /** The bytes of an ASCII name (codec names and message types are checked to be ASCII). */
 export function asciiBytes(text: string): Uint8Array {

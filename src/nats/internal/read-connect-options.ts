@@ -1,9 +1,8 @@
 import { nuid } from '@nats-io/transport-node';
+import { MAX_TIMEOUT } from '../../broker/internal/send-options.js';
 import { ArgumentError } from '../../errors/argument-error.js';
 import type { NatsMessageBrokerOptions } from '../nats-message-broker-options.js';
 
-/** The longest timer Node accepts, in ms. */
-export const MAX_TIMEOUT = 2 ** 31 - 1;
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const STREAM = /^[A-Za-z0-9_-]{1,255}$/;
 const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
